@@ -1,0 +1,3 @@
+from datadeed.cli import main
+
+main()

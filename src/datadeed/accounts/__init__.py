@@ -1,0 +1,1 @@
+"""Organizations, users, roles, API tokens, page sessions and the audit log."""

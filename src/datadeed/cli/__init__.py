@@ -1,0 +1,39 @@
+"""The `datadeed` command: one Typer app, one module per domain."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+
+from datadeed.cli import accounts, core
+from datadeed.cli.common import fail
+from datadeed.errors import DatadeedError
+
+app = typer.Typer(
+    name="datadeed",
+    help="datadeed: register, prove, assess and value data assets.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+core.register(app)
+accounts.register(app)
+
+
+def main() -> None:
+    """Console entry point: domain errors become one line on stderr and exit code 1."""
+    try:
+        app()
+    except DatadeedError as exc:
+        fail(exc.message, code=exc.code)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "input"
+        fail(f"{where}: {first.get('msg', 'invalid')}", code="validation_failed")
+    except OperationalError as exc:
+        fail(f"database error: {exc.orig}; run `datadeed db upgrade`?", code="database_error")
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,152 @@
+"""Settings: one typed class, read from DATADEED_* environment variables and an optional
+TOML file (``DATADEED_CONFIG_FILE``). Nothing is read from the environment at import.
+
+Every field carries a description; ``docs/configuration.md`` lists them all and a test
+fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from datadeed.errors import ConfigurationError
+
+PLACEHOLDER_SECRET = "dev-insecure-change-me"  # noqa: S105 - the documented placeholder
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """All of datadeed's configuration."""
+
+    model_config = SettingsConfigDict(env_prefix="DATADEED_", extra="forbid")
+
+    config_file: Path | None = Field(
+        default=None, description="Optional TOML file with any of these settings (keys in lower case)."
+    )
+    env: Environment = Field(
+        default=Environment.DEVELOPMENT,
+        description="development, test or production. Production refuses placeholder secrets.",
+    )
+    home: Path = Field(
+        default=Path("var"),
+        description="Folder for the SQLite database, blobs and signing keys.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL. Default: SQLite at HOME/datadeed.db. "
+        "PostgreSQL: postgresql+psycopg://user:pass@host/db.",
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(PLACEHOLDER_SECRET),
+        description="Key that signs cookies and CSRF tokens. Must be set in production.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `datadeed serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `datadeed serve` binds to.")
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public URL of the platform, used in QR codes and links in certificates.",
+    )
+    default_locale: str = Field(default="zh_CN", description="Page language: zh_CN or en.")
+    log_level: str = Field(default="INFO", description="Python logging level.")
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest request body accepted outside uploads."
+    )
+    upload_max_bytes: int = Field(
+        default=2_147_483_648, ge=1024, description="Largest dataset or evidence file accepted."
+    )
+    session_ttl_hours: int = Field(default=12, ge=1, description="Lifetime of a page login.")
+    token_ttl_days: int = Field(default=90, ge=1, description="Default lifetime of an API token.")
+    password_min_length: int = Field(default=10, ge=8, description="Shortest accepted password.")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins per account within the window before refusal."
+    )
+    login_window_seconds: int = Field(
+        default=900, ge=1, description="Window for counting failed logins, in seconds."
+    )
+    calendar_overrides: Path | None = Field(
+        default=None,
+        description="TOML file with extra holidays and make-up working days "
+        "(for years the bundled calendar does not cover yet).",
+    )
+    public_notice_workdays: int = Field(
+        default=10, ge=1, description="Length of a registration public notice, in working days."
+    )
+    registration_time_limit_workdays: int = Field(
+        default=10, ge=1, description="Time limit from acceptance to registration, in working days."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml_path = os.environ.get("DATADEED_CONFIG_FILE")
+        if toml_path:
+            if not Path(toml_path).is_file():
+                raise ConfigurationError(f"config file not found: {toml_path}")
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.env is Environment.PRODUCTION:
+            if self.secret_key.get_secret_value() == PLACEHOLDER_SECRET:
+                raise ConfigurationError("DATADEED_SECRET_KEY must be set in production")
+            if len(self.secret_key.get_secret_value()) < 32:
+                raise ConfigurationError("DATADEED_SECRET_KEY must be at least 32 characters")
+        if self.default_locale not in ("zh_CN", "en"):
+            raise ConfigurationError("DATADEED_DEFAULT_LOCALE must be zh_CN or en")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.home / 'datadeed.db').resolve()}"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.home / "blobs"
+
+    def public_view(self) -> dict[str, Any]:
+        """Settings as shown by `datadeed config show`: secrets and passwords masked."""
+        data = self.model_dump(mode="json")
+        data["secret_key"] = "********"
+        data["database_url"] = _mask_url_password(self.effective_database_url)
+        return data
+
+
+def _mask_url_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once on first use."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""The transparency log: Merkle tree math, storage and verification."""
