@@ -132,6 +132,12 @@ def perfect_subtrees(start: int, end: int) -> list[tuple[int, int]]:
     return blocks
 
 
+def _level_and_index(start: int, end: int) -> tuple[int, int]:
+    """Tile-style address of the perfect subtree ``[start, end)``."""
+    level = (end - start).bit_length() - 1
+    return level, start >> level
+
+
 def is_node_range(start: int, end: int) -> bool:
     """Whether ``MTH(D[start:end])`` can be built from ``perfect_subtrees(start, end)``.
 
@@ -184,15 +190,15 @@ class ListNodeSource:
         _check_range(start, end, len(self))
         if not is_node_range(start, end):
             return root_from_leaf_hashes(self._levels[0][start:end], hash_fn=self._hash_fn)
-        hashes = [self.perfect_hash(s, e) for s, e in perfect_subtrees(start, end)]
+        blocks = perfect_subtrees(start, end)
+        hashes = [self.perfect_hash(*_level_and_index(s, e)) for s, e in blocks]
         return combine_subtree_hashes(hashes, hash_fn=self._hash_fn)
 
-    def perfect_hash(self, start: int, end: int) -> bytes:
-        """The hash of the perfect subtree ``[start, end)`` (an aligned power of two)."""
-        level = (end - start).bit_length() - 1
+    def perfect_hash(self, level: int, index: int) -> bytes:
+        """The hash of ``[index·2^level, (index+1)·2^level)``; a ``PerfectHashFn``."""
         while len(self._levels) <= level:
             self._levels.append(self._next_level(self._levels[-1]))
-        return self._levels[level][start >> level]
+        return self._levels[level][index]
 
     def _next_level(self, below: Sequence[bytes]) -> list[bytes]:
         hash_fn = self._hash_fn
@@ -215,12 +221,9 @@ class PerfectSubtreeSource:
         """``MTH(D[start:end])`` for a node range; other ranges raise ValueError."""
         if not is_node_range(start, end):
             raise ValueError(f"[{start}, {end}) is not a node range; tiles cannot answer it")
-        hashes = [self._block_hash(s, e) for s, e in perfect_subtrees(start, end)]
+        blocks = perfect_subtrees(start, end)
+        hashes = [self._perfect_hash(*_level_and_index(s, e)) for s, e in blocks]
         return combine_subtree_hashes(hashes, hash_fn=self._hash_fn)
-
-    def _block_hash(self, start: int, end: int) -> bytes:
-        level = (end - start).bit_length() - 1
-        return self._perfect_hash(level, start >> level)
 
 
 # --- Roots ------------------------------------------------------------------------------

@@ -48,13 +48,20 @@ def problem(
         "request_id": getattr(request.state, "request_id", None),
     }
     body.update(extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    response = JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    if body["request_id"]:
+        # Errors that escape to the outermost middleware never pass the request-id layer.
+        response.headers["x-request-id"] = body["request_id"]
+    return response
 
 
 def wants_html(request: Request) -> bool:
-    if request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/readyz"):
+    """Pages answer errors with HTML; the API, health checks and JSON clients get problem+json."""
+    path = request.url.path
+    if path.startswith(("/api/", "/static/")) or path in ("/healthz", "/readyz"):
         return False
-    return "text/html" in request.headers.get("accept", "")
+    accept = request.headers.get("accept", "")
+    return "application/json" not in accept or "text/html" in accept
 
 
 def _html_error(request: Request, status: int, code: str, detail: str) -> Response:

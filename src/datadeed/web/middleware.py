@@ -65,7 +65,9 @@ class RequestContextMiddleware:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
-                message.setdefault("headers", []).append((REQUEST_ID_HEADER, request_id.encode()))
+                headers = message.setdefault("headers", [])
+                if not any(k.lower() == REQUEST_ID_HEADER for k, _ in headers):
+                    headers.append((REQUEST_ID_HEADER, request_id.encode()))
             await send(message)
 
         try:
@@ -107,20 +109,26 @@ class BodyLimitMiddleware:
             await self._refuse(scope, send)
             return
         received = 0
+        refused = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
-            if message["type"] == "http.request":
+            if message["type"] == "http.request" and not refused:
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge
+                    # Answer now and tell the app the client went away: frameworks turn
+                    # exceptions raised here into their own 400, which would hide the 413.
+                    refused = True
+                    await self._refuse(scope, send)
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counting_receive, send)
-        except _TooLarge:
-            await self._refuse(scope, send)
+        async def guarded_send(message: Message) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         body = json.dumps(
@@ -145,7 +153,3 @@ class BodyLimitMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass

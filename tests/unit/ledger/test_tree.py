@@ -496,6 +496,11 @@ def test_a_store_of_perfect_subtrees_serves_large_trees(case: tuple[int, int]) -
     assert consistency_proof_from(tiles, index, size) == REF.proof(index, size)
 
 
+def test_an_in_memory_tree_can_back_a_store_of_perfect_subtrees() -> None:
+    tiles = PerfectSubtreeSource(ListNodeSource(LEAF_HASHES[:77]).perfect_hash)
+    assert inclusion_proof_from(tiles, 70, 77) == REF.path(70, 0, 77)
+
+
 def test_a_store_of_perfect_subtrees_refuses_other_ranges() -> None:
     tiles = PerfectSubtreeSource(TileStore(REF, 8).perfect_hash)
     with pytest.raises(ValueError, match="not a node range"):

@@ -1,0 +1,37 @@
+"""Helpers for functional tests: tokens and authenticated clients."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from datadeed.accounts.models import User
+from datadeed.accounts.services import AccountsService, principal_for
+
+
+def bearer(accounts: AccountsService, user: User) -> dict[str, str]:
+    _token, secret = accounts.create_token(principal_for(user), "test")
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def assert_problem(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
+    """The response is RFC 9457 problem+json with datadeed's stable code."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status
+    assert body["code"] == code
+    assert {"type", "title", "detail", "instance", "request_id"} <= body.keys()
+    assert body["request_id"] == response.headers["x-request-id"]
+    return dict(body)
+
+
+def login_page(client: TestClient, username: str, password: str):  # type: ignore[no-untyped-def]
+    """Log in through the HTML form, CSRF token included."""
+    page = client.get("/login")
+    token = client.cookies.get("datadeed_csrf")
+    assert token and token in page.text
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token, "next": "/"},
+        follow_redirects=False,
+    )

@@ -1,0 +1,177 @@
+"""Role × route authorization, for every route the app serves.
+
+ACCESS must name every route: adding a route without deciding who may call it fails
+``test_every_route_has_an_access_rule``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+
+from datadeed.accounts.roles import OrgKind, Role
+from datadeed.accounts.services import AccountsService, principal_for
+from datadeed.app import create_app
+from datadeed.identifiers import make_uscc
+from datadeed.web.deps import SESSION_COOKIE
+from tests.conftest import make_settings
+from tests.factories import PASSWORD, OrganizationFactory, UserFactory
+
+PUBLIC = "public"
+ANY_USER = "any user"
+ADMINS = frozenset({Role.ORG_ADMIN, Role.PLATFORM_ADMIN})
+
+# (method, path) -> who may call it: PUBLIC, ANY_USER, or a set of roles.
+ACCESS: dict[tuple[str, str], Any] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
+    ("GET", "/api/v1/me"): ANY_USER,
+    ("POST", "/api/v1/tokens/login"): PUBLIC,
+    ("GET", "/api/v1/tokens"): ANY_USER,
+    ("DELETE", "/api/v1/tokens/{token_id}"): ANY_USER,
+    ("GET", "/api/v1/organizations"): ANY_USER,
+    ("POST", "/api/v1/organizations"): {Role.PLATFORM_ADMIN},
+    ("GET", "/api/v1/organizations/{organization_id}"): ANY_USER,
+    ("GET", "/api/v1/organizations/{organization_id}/users"): ADMINS,
+    ("POST", "/api/v1/organizations/{organization_id}/users"): ADMINS,
+    ("GET", "/api/v1/users/{user_id}"): ANY_USER,
+    ("PUT", "/api/v1/users/{user_id}/roles"): ADMINS,
+    ("GET", "/api/v1/audit-events"): {Role.PLATFORM_ADMIN},
+    ("GET", "/"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,
+    ("GET", "/locale/{locale}"): PUBLIC,
+    ("GET", "/account/tokens"): ANY_USER,
+    ("POST", "/account/tokens"): ANY_USER,
+    ("POST", "/account/tokens/{token_id}/revoke"): ANY_USER,
+    ("GET", "/org/members"): ADMINS,
+    ("GET", "/admin/audit"): {Role.PLATFORM_ADMIN},
+}
+
+KIND_OF_ROLE = {
+    Role.ORG_ADMIN: OrgKind.ENTERPRISE,
+    Role.DATA_MANAGER: OrgKind.ENTERPRISE,
+    Role.REVIEWER: OrgKind.REGISTRAR,
+    Role.REGISTRATION_OFFICER: OrgKind.REGISTRAR,
+    Role.APPRAISER: OrgKind.APPRAISER,
+    Role.BANK_OFFICER: OrgKind.BANK,
+    Role.REGULATOR: OrgKind.REGULATOR,
+    Role.PLATFORM_ADMIN: OrgKind.PLATFORM_OPERATOR,
+}
+ACTORS: list[Role | None] = [None, *Role]
+_counter = itertools.count()
+
+
+def _app_routes() -> set[tuple[str, str]]:
+    app = create_app(make_settings(Path("/nonexistent"), "sqlite://"))
+    found = set()
+    for context in iter_route_contexts(app.routes):
+        methods = getattr(context, "methods", None) or set()
+        found |= {(m, context.path) for m in methods if m != "HEAD"}
+    return found
+
+
+def test_every_route_has_an_access_rule():
+    routes = _app_routes()
+    assert routes - ACCESS.keys() == set(), "new routes need an entry in ACCESS"
+    assert ACCESS.keys() - routes == set(), "ACCESS names routes that no longer exist"
+
+
+@dataclass
+class Caller:
+    client: TestClient
+    accounts: AccountsService
+    role: Role | None
+    user: Any
+    csrf: str
+    login_as: Any = None  # a real account whose password the login routes are given
+
+    def request(self, method: str, path: str) -> Any:
+        path = self._fill(path)
+        kwargs: dict[str, Any] = {"follow_redirects": False}
+        body = _body(method, path, self)
+        if path.startswith("/api/"):
+            if self.user is not None:
+                _token, secret = self.accounts.create_token(principal_for(self.user), "matrix")
+                kwargs["headers"] = {"Authorization": f"Bearer {secret}"}
+            if body is not None:
+                kwargs["json"] = body
+        elif method == "POST":
+            kwargs["data"] = {"csrf_token": self.csrf, **(body or {})}
+        return self.client.request(method, path, **kwargs)
+
+    def _fill(self, path: str) -> str:
+        values = {"organization_id": "0", "user_id": "0", "token_id": "0", "locale": "en"}
+        if self.user is not None:
+            token, _ = self.accounts.create_token(principal_for(self.user), "target")
+            values = {"organization_id": str(self.user.organization_id),
+                      "user_id": str(self.user.id), "token_id": str(token.id), "locale": "en"}  # fmt: skip
+        return path.format(**values)
+
+
+def _body(method: str, path: str, caller: Caller) -> dict[str, Any] | None:
+    n = next(_counter)
+    if (method, path) == ("POST", "/api/v1/organizations"):
+        return {"uscc": make_uscc(f"91330108MA2DX{n:04d}"), "name": f"矩阵测试{n}", "kind": "bank"}
+    if method == "POST" and path.endswith("/users"):
+        return {"username": f"matrix{n}", "display_name": "矩阵", "password": "Matrix-Pass-2026",
+                "roles": ["org_admin"]}  # fmt: skip
+    if method == "PUT" and path.endswith("/roles"):
+        return {"roles": ["org_admin"]}
+    if path == "/api/v1/tokens/login":
+        return {"username": caller.login_as.username, "password": PASSWORD, "name": "matrix"}
+    if path == "/login":
+        return {"username": caller.login_as.username, "password": PASSWORD}
+    if path == "/account/tokens":
+        return {"name": "matrix"}
+    return None
+
+
+@pytest.fixture
+def make_caller(client, accounts):  # type: ignore[no-untyped-def]
+    def make(role: Role | None) -> Caller:
+        csrf_page = client.get("/login")
+        assert csrf_page.status_code == 200
+        user = None
+        if role is not None:
+            org = OrganizationFactory(kind=KIND_OF_ROLE[role])
+            user = UserFactory(organization=org, roles=[role])
+            client.cookies.set(SESSION_COOKIE, accounts.start_session(user))
+        csrf = client.cookies.get("datadeed_csrf") or ""
+        return Caller(client, accounts, role, user, csrf, login_as=user or UserFactory())
+
+    return make
+
+
+def _allowed(rule: Any, role: Role | None) -> bool:
+    if rule == PUBLIC:
+        return True
+    if rule == ANY_USER:
+        return role is not None
+    return role in rule
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ACCESS))
+@pytest.mark.parametrize("role", ACTORS, ids=lambda r: r.value if r else "anonymous")
+def test_role_route_matrix(make_caller, method, path, role):
+    caller = make_caller(role)
+    response = caller.request(method, path)
+    status = response.status_code
+    location = response.headers.get("location", "")
+    if _allowed(ACCESS[(method, path)], role):
+        assert status < 400, f"{role} should reach {method} {path}: {status} {response.text[:200]}"
+        assert not location.startswith("/login?"), f"{role} was sent to log in"
+    elif role is None and path.startswith("/api/"):
+        assert status == 401
+    elif role is None:
+        assert status == 303 and location.startswith("/login?next=")
+    else:
+        assert status == 403, f"{role} must not reach {method} {path}: {status}"
