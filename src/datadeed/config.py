@@ -22,6 +22,7 @@ from pydantic_settings import (
 )
 
 from datadeed.errors import ConfigurationError
+from datadeed.workdays import WorkdayCalendar
 
 PLACEHOLDER_SECRET = "dev-insecure-change-me"  # noqa: S105 - the documented placeholder
 
@@ -131,6 +132,12 @@ class Settings(BaseSettings):
     @property
     def blobs_dir(self) -> Path:
         return self.home / "blobs"
+
+    def workday_calendar(self) -> WorkdayCalendar:
+        """The mainland working-day calendar, with this deployment's overrides."""
+        if self.calendar_overrides is None:
+            return WorkdayCalendar()
+        return WorkdayCalendar.from_toml(self.calendar_overrides)
 
     def public_view(self) -> dict[str, Any]:
         """Settings as shown by `datadeed config show`: secrets and passwords masked."""

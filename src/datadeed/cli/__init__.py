@@ -6,7 +6,7 @@ import sys
 
 import typer
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from datadeed.cli import accounts, core
 from datadeed.cli.common import fail
@@ -33,7 +33,9 @@ def main() -> None:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "input"
         fail(f"{where}: {first.get('msg', 'invalid')}", code="validation_failed")
-    except OperationalError as exc:
-        fail(f"database error: {exc.orig}; run `datadeed db upgrade`?", code="database_error")
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unknown"
+        fail(f"database error: {reason} (is the schema migrated? `datadeed db upgrade`)",
+             code="database_error")  # fmt: skip
     except KeyboardInterrupt:
         sys.exit(130)

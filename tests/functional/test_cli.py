@@ -1,0 +1,131 @@
+"""The `datadeed` command, run as a real subprocess against a fresh database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from datadeed.demo import DEMO_ORGS
+from datadeed.identifiers import make_uscc
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "datadeed", *args],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, fresh_database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATADEED_")}
+    env.update(DATADEED_HOME=str(tmp_path / "home"), DATADEED_DATABASE_URL=fresh_database_url,
+               COLUMNS="200")  # fmt: skip
+    return env
+
+
+@pytest.fixture
+def migrated(cli_env: dict[str, str]) -> dict[str, str]:
+    result = run(cli_env, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    return cli_env
+
+
+def _one_error_line(result: subprocess.CompletedProcess[str], code: str) -> str:
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error [{code}]: ")
+    return lines[0]
+
+
+def test_help_lists_the_commands(cli_env):
+    result = run(cli_env, "--help")
+    assert result.returncode == 0
+    for command in ("serve", "demo", "db", "config", "org", "user", "token"):
+        assert command in result.stdout
+
+
+def test_db_upgrade_reports_the_revision(migrated):
+    result = run(migrated, "db", "current")
+    assert "current: 0001" in result.stdout and "head: 0001" in result.stdout
+
+
+def test_commands_before_migration_fail_with_one_line(cli_env):
+    _one_error_line(run(cli_env, "org", "list"), "database_error")
+
+
+def test_demo_seed_is_idempotent_and_complete(cli_env):
+    first = run(cli_env, "demo", "--seed-only")
+    assert first.returncode == 0, first.stderr
+    assert "Datadeed-Demo-2026" in first.stdout
+    assert run(cli_env, "demo", "--seed-only").returncode == 0
+    orgs = json.loads(run(cli_env, "org", "list", "--json").stdout)
+    assert sorted(o["uscc"] for o in orgs) == sorted(o.uscc for o in DEMO_ORGS)
+    kinds = [o["kind"] for o in orgs]
+    for kind in ("registrar", "appraiser", "bank", "regulator", "platform_operator"):
+        assert kind in kinds
+    assert kinds.count("enterprise") == 3
+
+
+def test_org_create_and_bad_uscc(migrated):
+    uscc = make_uscc("91330108MA2DCL101")
+    ok = run(migrated, "org", "create", "--uscc", uscc, "--name", "命令行测试公司", "--kind", "bank", "--json")
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["uscc"] == uscc
+    wrong = uscc[:-1] + ("1" if uscc[-1] != "1" else "2")
+    line = _one_error_line(
+        run(migrated, "org", "create", "--uscc", wrong, "--name", "错码公司", "--kind", "bank"),
+        "invalid_identifier",
+    )
+    assert "check character" in line
+    _one_error_line(
+        run(migrated, "org", "create", "--uscc", uscc, "--name", "重复", "--kind", "bank"),
+        "duplicate_organization",
+    )
+
+
+def test_user_and_token_lifecycle(migrated):
+    uscc = make_uscc("91330108MA2DCL202")
+    org = json.loads(run(migrated, "org", "create", "--uscc", uscc, "--name", "令牌测试公司",
+                         "--kind", "enterprise", "--json").stdout)  # fmt: skip
+    base = ["user", "create", "--org", str(org["id"]), "--username", "cli.user",
+            "--display-name", "命令行用户", "--role", "data_manager"]  # fmt: skip
+    _one_error_line(run(migrated, *base, "--password", "weakweak"), "weak_password")
+    created = run(migrated, *base, "--password", "Cli-Secret-2026x", "--json")
+    assert created.returncode == 0, created.stderr
+    _one_error_line(run(migrated, *base, "--password", "Cli-Secret-2026x"), "duplicate_user")
+    token = json.loads(run(migrated, "token", "create", "--username", "cli.user", "--name", "ci", "--json").stdout)
+    assert token["token"].startswith("ddt_")
+    listed = json.loads(run(migrated, "token", "list", "--username", "cli.user", "--json").stdout)
+    assert [t["revoked"] for t in listed] == [False]
+    assert run(migrated, "token", "revoke", str(token["id"])).returncode == 0
+    listed = json.loads(run(migrated, "token", "list", "--username", "cli.user", "--json").stdout)
+    assert [t["revoked"] for t in listed] == [True]
+    _one_error_line(run(migrated, "token", "list", "--username", "ghost"), "not_found")
+
+
+def test_bad_role_for_kind_is_one_line(migrated):
+    uscc = make_uscc("91330108MA2DCL303")
+    org = json.loads(run(migrated, "org", "create", "--uscc", uscc, "--name", "角色测试",
+                         "--kind", "bank", "--json").stdout)  # fmt: skip
+    result = run(migrated, "user", "create", "--org", str(org["id"]), "--username", "x.y",
+                 "--display-name", "X", "--role", "reviewer", "--password", "Good-Password-1")  # fmt: skip
+    _one_error_line(result, "invalid_input")
+
+
+def test_config_show_masks_the_secret(cli_env):
+    env = dict(cli_env, DATADEED_SECRET_KEY="k" * 40)
+    shown = json.loads(run(env, "config", "show", "--json").stdout)
+    assert shown["secret_key"] == "********"
+    assert shown["home"].endswith("home")
+
+
+def test_bad_config_is_one_line(cli_env):
+    env = dict(cli_env, DATADEED_CONFIG_FILE="/nonexistent/datadeed.toml")
+    _one_error_line(run(env, "config", "show"), "configuration_error")
