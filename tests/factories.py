@@ -62,7 +62,9 @@ class UserFactory(SQLAlchemyModelFactory):
 
     @factory.post_generation
     def roles(self, create: bool, extracted: list[Role] | None, **_: object) -> None:
-        wanted = extracted if extracted is not None else sorted(ROLES_BY_KIND[self.organization.kind])
+        wanted = (
+            extracted if extracted is not None else sorted(ROLES_BY_KIND[self.organization.kind])
+        )
         self.roles = [UserRole(role=r) for r in wanted]
         if create and _session is not None:
             _session.commit()

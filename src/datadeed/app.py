@@ -55,7 +55,9 @@ def _health_router() -> APIRouter:
             request.app.state.db.ping()
         except Exception as exc:  # any driver error means not ready
             log.warning("readiness check failed: %s", exc)
-            return problem(request, 503, "database_unavailable", "Not ready", "database unreachable")
+            return problem(
+                request, 503, "database_unavailable", "Not ready", "database unreachable"
+            )
         return {"status": "ready", "database": request.app.state.db.dialect}
 
     return router
@@ -76,8 +78,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = database
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
-                       exempt_prefixes=UPLOAD_PREFIXES)  # fmt: skip
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt_prefixes=UPLOAD_PREFIXES
+    )
     app.add_middleware(RequestContextMiddleware, default_locale=settings.default_locale)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(_health_router())

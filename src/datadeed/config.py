@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DATADEED_", extra="forbid")
 
     config_file: Path | None = Field(
-        default=None, description="Optional TOML file with any of these settings (keys in lower case)."
+        default=None,
+        description="Optional TOML file with any of these settings (keys in lower case).",
     )
     env: Environment = Field(
         default=Environment.DEVELOPMENT,
@@ -142,7 +143,7 @@ class Settings(BaseSettings):
     def public_view(self) -> dict[str, Any]:
         """Settings as shown by `datadeed config show`: secrets and passwords masked."""
         data = self.model_dump(mode="json")
-        data["secret_key"] = "********"
+        data["secret_key"] = "********"  # noqa: S105 - the mask
         data["database_url"] = _mask_url_password(self.effective_database_url)
         return data
 

@@ -47,36 +47,82 @@ class DemoOrg:
 
 
 DEMO_ORGS: tuple[DemoOrg, ...] = (
-    DemoOrg("MA2D0PL01", "12", "滨江数据资产服务平台运营中心", "Binjiang Data Asset Platform Operations",
-            OrgKind.PLATFORM_OPERATOR,
-            (DemoUser("ops.admin", "平台管理员 陈静", (Role.PLATFORM_ADMIN, Role.ORG_ADMIN)),)),
-    DemoOrg("MA2D0RG02", "91", "之江数据交易所有限公司", "Zhijiang Data Exchange Co., Ltd.",
-            OrgKind.REGISTRAR,
-            (DemoUser("registrar.lead", "登记主管 王磊", (Role.REGISTRATION_OFFICER, Role.ORG_ADMIN)),
-             DemoUser("reviewer.li", "审查员 李雪", (Role.REVIEWER,)),
-             DemoUser("reviewer.zhou", "审查员 周航", (Role.REVIEWER,)))),
-    DemoOrg("MA2D0AP03", "91", "西湖资产评估有限公司", "West Lake Asset Appraisal Co., Ltd.",
-            OrgKind.APPRAISER,
-            (DemoUser("appraiser.sun", "资产评估师 孙悦", (Role.APPRAISER, Role.ORG_ADMIN)),)),
-    DemoOrg("MA2D0BK04", "91", "钱江银行杭州科技支行", "Qianjiang Bank Hangzhou Sci-Tech Branch",
-            OrgKind.BANK,
-            (DemoUser("bank.officer", "客户经理 赵敏", (Role.BANK_OFFICER, Role.ORG_ADMIN)),)),
-    DemoOrg("MA2D0RE05", "11", "滨江区数据资源管理局", "Binjiang District Data Resources Bureau",
-            OrgKind.REGULATOR,
-            (DemoUser("regulator.wu", "数据局 吴刚", (Role.REGULATOR, Role.ORG_ADMIN)),)),
-    DemoOrg("MA2D0EA06", "91", "数谷智能语料科技有限公司", "Shugu AI Corpus Technology Co., Ltd.",
-            OrgKind.ENTERPRISE,
-            (DemoUser("corpus.admin", "数据负责人 林晓", (Role.ORG_ADMIN, Role.DATA_MANAGER)),
-             DemoUser("corpus.analyst", "数据分析师 何畅", (Role.DATA_MANAGER,))),
-            MerchantTier.SPARK),
-    DemoOrg("MA2D0EB07", "91", "江南智慧物流数据有限公司", "Jiangnan Smart Logistics Data Co., Ltd.",
-            OrgKind.ENTERPRISE,
-            (DemoUser("logistics.admin", "数据负责人 郑航", (Role.ORG_ADMIN, Role.DATA_MANAGER)),),
-            MerchantTier.STAR_SEA),
-    DemoOrg("MA2D0EC08", "91", "云栖健康信息技术有限公司", "Yunqi Health Information Technology Co., Ltd.",
-            OrgKind.ENTERPRISE,
-            (DemoUser("health.admin", "数据负责人 许宁", (Role.ORG_ADMIN, Role.DATA_MANAGER)),)),
-)  # fmt: skip
+    DemoOrg(
+        "MA2D0PL01",
+        "12",
+        "滨江数据资产服务平台运营中心",
+        "Binjiang Data Asset Platform Operations",
+        OrgKind.PLATFORM_OPERATOR,
+        (DemoUser("ops.admin", "平台管理员 陈静", (Role.PLATFORM_ADMIN, Role.ORG_ADMIN)),),
+    ),
+    DemoOrg(
+        "MA2D0RG02",
+        "91",
+        "之江数据交易所有限公司",
+        "Zhijiang Data Exchange Co., Ltd.",
+        OrgKind.REGISTRAR,
+        (
+            DemoUser(
+                "registrar.lead", "登记主管 王磊", (Role.REGISTRATION_OFFICER, Role.ORG_ADMIN)
+            ),
+            DemoUser("reviewer.li", "审查员 李雪", (Role.REVIEWER,)),
+            DemoUser("reviewer.zhou", "审查员 周航", (Role.REVIEWER,)),
+        ),
+    ),
+    DemoOrg(
+        "MA2D0AP03",
+        "91",
+        "西湖资产评估有限公司",
+        "West Lake Asset Appraisal Co., Ltd.",
+        OrgKind.APPRAISER,
+        (DemoUser("appraiser.sun", "资产评估师 孙悦", (Role.APPRAISER, Role.ORG_ADMIN)),),
+    ),
+    DemoOrg(
+        "MA2D0BK04",
+        "91",
+        "钱江银行杭州科技支行",
+        "Qianjiang Bank Hangzhou Sci-Tech Branch",
+        OrgKind.BANK,
+        (DemoUser("bank.officer", "客户经理 赵敏", (Role.BANK_OFFICER, Role.ORG_ADMIN)),),
+    ),
+    DemoOrg(
+        "MA2D0RE05",
+        "11",
+        "滨江区数据资源管理局",
+        "Binjiang District Data Resources Bureau",
+        OrgKind.REGULATOR,
+        (DemoUser("regulator.wu", "数据局 吴刚", (Role.REGULATOR, Role.ORG_ADMIN)),),
+    ),
+    DemoOrg(
+        "MA2D0EA06",
+        "91",
+        "数谷智能语料科技有限公司",
+        "Shugu AI Corpus Technology Co., Ltd.",
+        OrgKind.ENTERPRISE,
+        (
+            DemoUser("corpus.admin", "数据负责人 林晓", (Role.ORG_ADMIN, Role.DATA_MANAGER)),
+            DemoUser("corpus.analyst", "数据分析师 何畅", (Role.DATA_MANAGER,)),
+        ),
+        MerchantTier.SPARK,
+    ),
+    DemoOrg(
+        "MA2D0EB07",
+        "91",
+        "江南智慧物流数据有限公司",
+        "Jiangnan Smart Logistics Data Co., Ltd.",
+        OrgKind.ENTERPRISE,
+        (DemoUser("logistics.admin", "数据负责人 郑航", (Role.ORG_ADMIN, Role.DATA_MANAGER)),),
+        MerchantTier.STAR_SEA,
+    ),
+    DemoOrg(
+        "MA2D0EC08",
+        "91",
+        "云栖健康信息技术有限公司",
+        "Yunqi Health Information Technology Co., Ltd.",
+        OrgKind.ENTERPRISE,
+        (DemoUser("health.admin", "数据负责人 许宁", (Role.ORG_ADMIN, Role.DATA_MANAGER)),),
+    ),
+)
 
 
 def seed_demo(database: Database, settings: Settings) -> list[tuple[DemoOrg, DemoUser]]:
@@ -98,13 +144,18 @@ def seed_demo(database: Database, settings: Settings) -> list[tuple[DemoOrg, Dem
 
 def _org_input(spec: DemoOrg) -> OrganizationCreate:
     return OrganizationCreate(
-        uscc=spec.uscc, name=spec.name, name_en=spec.name_en, kind=spec.kind,
+        uscc=spec.uscc,
+        name=spec.name,
+        name_en=spec.name_en,
+        kind=spec.kind,
         merchant_tier=spec.tier,
-    )  # fmt: skip
+    )
 
 
 def _user_input(user: DemoUser) -> UserCreate:
     return UserCreate(
-        username=user.username, display_name=user.display_name,
-        password=DEMO_PASSWORD, roles=list(user.roles),
-    )  # fmt: skip
+        username=user.username,
+        display_name=user.display_name,
+        password=DEMO_PASSWORD,
+        roles=list(user.roles),
+    )

@@ -48,53 +48,73 @@ def test_wrong_uscc_check_character_is_refused(client, accounts):
 
 def test_duplicate_organization_is_409(client, accounts):
     headers = _admin(accounts)
-    assert client.post("/api/v1/organizations", json=_org_body(), headers=headers).status_code == 201
+    assert (
+        client.post("/api/v1/organizations", json=_org_body(), headers=headers).status_code == 201
+    )
     response = client.post("/api/v1/organizations", json=_org_body(), headers=headers)
     assert_problem(response, 409, "duplicate_organization")
 
 
 def test_enterprise_cannot_create_organizations(client, accounts):
     user = UserFactory()
-    response = client.post("/api/v1/organizations", json=_org_body(), headers=bearer(accounts, user))
+    response = client.post(
+        "/api/v1/organizations", json=_org_body(), headers=bearer(accounts, user)
+    )
     assert_problem(response, 403, "permission_denied")
 
 
 def test_weak_password_is_refused(client, accounts):
     admin = UserFactory(roles=[Role.ORG_ADMIN])
-    body = {"username": "new.user", "display_name": "新用户", "password": "abcdefghij",
-            "roles": ["data_manager"]}  # fmt: skip
+    body = {
+        "username": "new.user",
+        "display_name": "新用户",
+        "password": "abcdefghij",
+        "roles": ["data_manager"],
+    }
     response = client.post(
-        f"/api/v1/organizations/{admin.organization_id}/users", json=body,
+        f"/api/v1/organizations/{admin.organization_id}/users",
+        json=body,
         headers=bearer(accounts, admin),
-    )  # fmt: skip
+    )
     assert_problem(response, 422, "weak_password")
 
 
 def test_role_outside_the_organization_kind_is_refused(client, accounts):
     admin = UserFactory(roles=[Role.ORG_ADMIN])
-    body = {"username": "new.user", "display_name": "新用户", "password": "Str0ng-enough!",
-            "roles": ["bank_officer"]}  # fmt: skip
+    body = {
+        "username": "new.user",
+        "display_name": "新用户",
+        "password": "Str0ng-enough!",
+        "roles": ["bank_officer"],
+    }
     response = client.post(
-        f"/api/v1/organizations/{admin.organization_id}/users", json=body,
+        f"/api/v1/organizations/{admin.organization_id}/users",
+        json=body,
         headers=bearer(accounts, admin),
-    )  # fmt: skip
+    )
     assert_problem(response, 400, "invalid_input")
 
 
 def test_org_admin_creates_a_user_in_its_own_organization(client, accounts):
     admin = UserFactory(roles=[Role.ORG_ADMIN])
-    body = {"username": "new.user", "display_name": "新用户", "password": "Str0ng-enough!",
-            "roles": ["data_manager"]}  # fmt: skip
+    body = {
+        "username": "new.user",
+        "display_name": "新用户",
+        "password": "Str0ng-enough!",
+        "roles": ["data_manager"],
+    }
     response = client.post(
-        f"/api/v1/organizations/{admin.organization_id}/users", json=body,
+        f"/api/v1/organizations/{admin.organization_id}/users",
+        json=body,
         headers=bearer(accounts, admin),
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.text
     assert response.json()["roles"] == ["data_manager"]
     duplicate = client.post(
-        f"/api/v1/organizations/{admin.organization_id}/users", json=body,
+        f"/api/v1/organizations/{admin.organization_id}/users",
+        json=body,
         headers=bearer(accounts, admin),
-    )  # fmt: skip
+    )
     assert_problem(duplicate, 409, "duplicate_user")
 
 
@@ -106,13 +126,17 @@ def test_other_tenants_objects_answer_404(client, accounts):
     listing = client.get(f"/api/v1/organizations/{theirs.organization_id}/users", headers=headers)
     assert_problem(listing, 404, "not_found")
     missing = client.get("/api/v1/users/999999", headers=headers)
-    assert missing.json()["detail"] == client.get(f"/api/v1/users/{theirs.id}", headers=headers).json()["detail"]
+    assert (
+        missing.json()["detail"]
+        == client.get(f"/api/v1/users/{theirs.id}", headers=headers).json()["detail"]
+    )
 
 
 def test_token_login_and_use(client):
     user = UserFactory()
     response = client.post(
-        "/api/v1/tokens/login", json={"username": user.username, "password": PASSWORD, "name": "script"}
+        "/api/v1/tokens/login",
+        json={"username": user.username, "password": PASSWORD, "name": "script"},
     )
     assert response.status_code == 201, response.text
     secret = response.json()["token"]
@@ -144,7 +168,9 @@ def test_expired_token_is_refused(client, accounts, db):
 
 
 def test_unknown_and_missing_tokens_are_refused(client):
-    assert_problem(client.get("/api/v1/me", headers={"Authorization": "Bearer ddt_nope"}), 401, "invalid_token")
+    assert_problem(
+        client.get("/api/v1/me", headers={"Authorization": "Bearer ddt_nope"}), 401, "invalid_token"
+    )
     response = client.get("/api/v1/me")
     assert_problem(response, 401, "authentication_failed")
     assert response.headers["www-authenticate"] == "Bearer"
@@ -161,11 +187,14 @@ def test_cannot_revoke_someone_elses_token(client, accounts):
 def test_wrong_logins_are_rate_limited(client, settings):
     user = UserFactory()
     for _ in range(settings.login_max_failures):
-        bad = client.post("/api/v1/tokens/login",
-                          json={"username": user.username, "password": "wrong", "name": "x"})  # fmt: skip
+        bad = client.post(
+            "/api/v1/tokens/login",
+            json={"username": user.username, "password": "wrong", "name": "x"},
+        )
         assert_problem(bad, 401, "authentication_failed")
-    blocked = client.post("/api/v1/tokens/login",
-                          json={"username": user.username, "password": PASSWORD, "name": "x"})  # fmt: skip
+    blocked = client.post(
+        "/api/v1/tokens/login", json={"username": user.username, "password": PASSWORD, "name": "x"}
+    )
     assert_problem(blocked, 429, "too_many_attempts")
     assert int(blocked.headers["retry-after"]) == settings.login_window_seconds
 

@@ -7,8 +7,8 @@ ACCESS must name every route: adding a route without deciding who may call it fa
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -112,8 +112,12 @@ class Caller:
         values = {"organization_id": "0", "user_id": "0", "token_id": "0", "locale": "en"}
         if self.user is not None:
             token, _ = self.accounts.create_token(principal_for(self.user), "target")
-            values = {"organization_id": str(self.user.organization_id),
-                      "user_id": str(self.user.id), "token_id": str(token.id), "locale": "en"}  # fmt: skip
+            values = {
+                "organization_id": str(self.user.organization_id),
+                "user_id": str(self.user.id),
+                "token_id": str(token.id),
+                "locale": "en",
+            }
         return path.format(**values)
 
 
@@ -122,8 +126,12 @@ def _body(method: str, path: str, caller: Caller) -> dict[str, Any] | None:
     if (method, path) == ("POST", "/api/v1/organizations"):
         return {"uscc": make_uscc(f"91330108MA2DX{n:04d}"), "name": f"矩阵测试{n}", "kind": "bank"}
     if method == "POST" and path.endswith("/users"):
-        return {"username": f"matrix{n}", "display_name": "矩阵", "password": "Matrix-Pass-2026",
-                "roles": ["org_admin"]}  # fmt: skip
+        return {
+            "username": f"matrix{n}",
+            "display_name": "矩阵",
+            "password": "Matrix-Pass-2026",
+            "roles": ["org_admin"],
+        }
     if method == "PUT" and path.endswith("/roles"):
         return {"roles": ["org_admin"]}
     if path == "/api/v1/tokens/login":

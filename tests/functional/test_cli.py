@@ -17,15 +17,22 @@ from datadeed.identifiers import make_uscc
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "datadeed", *args],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture
 def cli_env(tmp_path: Path, fresh_database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATADEED_")}
-    env.update(DATADEED_HOME=str(tmp_path / "home"), DATADEED_DATABASE_URL=fresh_database_url,
-               COLUMNS="200")  # fmt: skip
+    env.update(
+        DATADEED_HOME=str(tmp_path / "home"),
+        DATADEED_DATABASE_URL=fresh_database_url,
+        COLUMNS="200",
+    )
     return env
 
 
@@ -75,7 +82,18 @@ def test_demo_seed_is_idempotent_and_complete(cli_env):
 
 def test_org_create_and_bad_uscc(migrated):
     uscc = make_uscc("91330108MA2DCL101")
-    ok = run(migrated, "org", "create", "--uscc", uscc, "--name", "命令行测试公司", "--kind", "bank", "--json")
+    ok = run(
+        migrated,
+        "org",
+        "create",
+        "--uscc",
+        uscc,
+        "--name",
+        "命令行测试公司",
+        "--kind",
+        "bank",
+        "--json",
+    )
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["uscc"] == uscc
     wrong = uscc[:-1] + ("1" if uscc[-1] != "1" else "2")
@@ -92,15 +110,39 @@ def test_org_create_and_bad_uscc(migrated):
 
 def test_user_and_token_lifecycle(migrated):
     uscc = make_uscc("91330108MA2DCL202")
-    org = json.loads(run(migrated, "org", "create", "--uscc", uscc, "--name", "令牌测试公司",
-                         "--kind", "enterprise", "--json").stdout)  # fmt: skip
-    base = ["user", "create", "--org", str(org["id"]), "--username", "cli.user",
-            "--display-name", "命令行用户", "--role", "data_manager"]  # fmt: skip
+    org = json.loads(
+        run(
+            migrated,
+            "org",
+            "create",
+            "--uscc",
+            uscc,
+            "--name",
+            "令牌测试公司",
+            "--kind",
+            "enterprise",
+            "--json",
+        ).stdout
+    )
+    base = [
+        "user",
+        "create",
+        "--org",
+        str(org["id"]),
+        "--username",
+        "cli.user",
+        "--display-name",
+        "命令行用户",
+        "--role",
+        "data_manager",
+    ]
     _one_error_line(run(migrated, *base, "--password", "weakweak"), "weak_password")
     created = run(migrated, *base, "--password", "Cli-Secret-2026x", "--json")
     assert created.returncode == 0, created.stderr
     _one_error_line(run(migrated, *base, "--password", "Cli-Secret-2026x"), "duplicate_user")
-    token = json.loads(run(migrated, "token", "create", "--username", "cli.user", "--name", "ci", "--json").stdout)
+    token = json.loads(
+        run(migrated, "token", "create", "--username", "cli.user", "--name", "ci", "--json").stdout
+    )
     assert token["token"].startswith("ddt_")
     listed = json.loads(run(migrated, "token", "list", "--username", "cli.user", "--json").stdout)
     assert [t["revoked"] for t in listed] == [False]
@@ -112,10 +154,35 @@ def test_user_and_token_lifecycle(migrated):
 
 def test_bad_role_for_kind_is_one_line(migrated):
     uscc = make_uscc("91330108MA2DCL303")
-    org = json.loads(run(migrated, "org", "create", "--uscc", uscc, "--name", "角色测试",
-                         "--kind", "bank", "--json").stdout)  # fmt: skip
-    result = run(migrated, "user", "create", "--org", str(org["id"]), "--username", "x.y",
-                 "--display-name", "X", "--role", "reviewer", "--password", "Good-Password-1")  # fmt: skip
+    org = json.loads(
+        run(
+            migrated,
+            "org",
+            "create",
+            "--uscc",
+            uscc,
+            "--name",
+            "角色测试",
+            "--kind",
+            "bank",
+            "--json",
+        ).stdout
+    )
+    result = run(
+        migrated,
+        "user",
+        "create",
+        "--org",
+        str(org["id"]),
+        "--username",
+        "x.y",
+        "--display-name",
+        "X",
+        "--role",
+        "reviewer",
+        "--password",
+        "Good-Password-1",
+    )
     _one_error_line(result, "invalid_input")
 
 

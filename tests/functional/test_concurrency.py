@@ -59,9 +59,10 @@ def test_parallel_audit_appends_keep_one_chain(tmp_path, fresh_database_url):
         with database.session() as session:
             AccountsService(session, settings).create_organization(
                 Principal.system(),
-                OrganizationCreate(uscc=make_uscc(f"91330108MA2DPAR{i:02d}"), name=f"并发{i}",
-                                   kind=OrgKind.BANK),
-            )  # fmt: skip
+                OrganizationCreate(
+                    uscc=make_uscc(f"91330108MA2DPAR{i:02d}"), name=f"并发{i}", kind=OrgKind.BANK
+                ),
+            )
 
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(create, range(20)))

@@ -25,14 +25,18 @@ def test_validation_error_is_422_with_field_errors(client):
 
 def test_malformed_json_is_400_problem(client):
     response = client.post(
-        "/api/v1/tokens/login", content=b'{"username": "a",', headers={"content-type": "application/json"}
+        "/api/v1/tokens/login",
+        content=b'{"username": "a",',
+        headers={"content-type": "application/json"},
     )
     assert_problem(response, 400, "malformed_json")
 
 
 def test_oversized_declared_body_is_413_problem(client, settings):
     big = b"x" * (settings.max_body_bytes + 1)
-    response = client.post("/api/v1/tokens/login", content=big, headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/tokens/login", content=big, headers={"content-type": "application/json"}
+    )
     body = assert_problem(response, 413, "payload_too_large")
     assert str(settings.max_body_bytes) in body["detail"]
 
@@ -42,7 +46,9 @@ def test_oversized_streamed_body_is_413_problem(client, settings):
         for _ in range(settings.max_body_bytes // 1024 + 2):
             yield b" " * 1024
 
-    response = client.post("/api/v1/tokens/login", content=chunks(), headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/v1/tokens/login", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert_problem(response, 413, "payload_too_large")
 
 

@@ -43,7 +43,8 @@ def test_login_without_csrf_token_is_refused(client):
     response = client.post("/login", data={"username": user.username, "password": PASSWORD})
     assert response.status_code == 422  # the form field itself is required
     forged = client.post(
-        "/login", data={"username": user.username, "password": PASSWORD, "csrf_token": "forged.token"}
+        "/login",
+        data={"username": user.username, "password": PASSWORD, "csrf_token": "forged.token"},
     )
     assert forged.status_code == 403
     assert "登录" in forged.text
@@ -72,7 +73,12 @@ def test_login_refuses_open_redirects(client):
     token = client.cookies.get("datadeed_csrf")
     response = client.post(
         "/login",
-        data={"username": user.username, "password": PASSWORD, "csrf_token": token, "next": "//evil.example"},
+        data={
+            "username": user.username,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example",
+        },
         follow_redirects=False,
     )
     assert response.headers["location"] == "/"
@@ -114,13 +120,15 @@ def test_token_page_shows_the_secret_once(client):
     listing = client.get("/account/tokens").text
     assert "报表脚本" in listing and "ddt_" in listing  # the prefix only
     secret_start = created.text.index('data-testid="new-token">') + len('data-testid="new-token">')
-    secret = created.text[secret_start:created.text.index("<", secret_start)]
+    secret = created.text[secret_start : created.text.index("<", secret_start)]
     assert secret not in listing
 
 
 def test_audit_page_verifies_the_chain(client):
-    admin = UserFactory(organization=OrganizationFactory(kind=OrgKind.PLATFORM_OPERATOR),
-                        roles=[Role.PLATFORM_ADMIN])  # fmt: skip
+    admin = UserFactory(
+        organization=OrganizationFactory(kind=OrgKind.PLATFORM_OPERATOR),
+        roles=[Role.PLATFORM_ADMIN],
+    )
     login_page(client, admin.username, PASSWORD)
     page = client.get("/admin/audit").text
     assert "已校验哈希链" in page and "user.login" in page

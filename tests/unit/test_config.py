@@ -60,8 +60,10 @@ def test_production_refuses_the_placeholder_secret():
 
 
 def test_public_view_masks_secrets():
-    view = Settings(database_url="postgresql+psycopg://u:hunter2@db/x",  # type: ignore[arg-type]
-                    secret_key="s" * 40).public_view()  # fmt: skip
+    view = Settings(
+        database_url="postgresql+psycopg://u:hunter2@db/x",  # type: ignore[arg-type]
+        secret_key="s" * 40,
+    ).public_view()
     assert "hunter2" not in str(view) and "s" * 40 not in str(view)
 
 

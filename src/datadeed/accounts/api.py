@@ -82,7 +82,9 @@ def create_organization(
 
 
 @router.get("/organizations/{organization_id}", response_model=OrganizationOut)
-def get_organization(organization_id: int, actor: ApiActor, accounts: AccountsDep) -> OrganizationOut:
+def get_organization(
+    organization_id: int, actor: ApiActor, accounts: AccountsDep
+) -> OrganizationOut:
     return OrganizationOut.model_validate(accounts.get_organization(actor, organization_id))
 
 

@@ -55,7 +55,9 @@ def check_strength(password: str, *, username: str, min_length: int) -> None:
         )
     )
     if classes < 2:
-        raise WeakPassword("password must mix at least two of: lower case, upper case, digits, symbols")
+        raise WeakPassword(
+            "password must mix at least two of: lower case, upper case, digits, symbols"
+        )
     lowered = password.lower()
     if username and username.lower() in lowered:
         raise WeakPassword("password must not contain the username")

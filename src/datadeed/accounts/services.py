@@ -38,7 +38,7 @@ from datadeed.errors import (
 )
 from datadeed.identifiers import validate_uscc
 
-TOKEN_PREFIX = "ddt_"
+TOKEN_PREFIX = "ddt_"  # noqa: S105 - a public prefix, not a secret
 
 
 def _sha256(value: str) -> str:
@@ -71,7 +71,9 @@ class AccountsService:
         require_role(actor, Role.PLATFORM_ADMIN)
         uscc = validate_uscc(data.uscc)
         if self.session.scalar(select(Organization.id).where(Organization.uscc == uscc)):
-            raise DuplicateOrganization(f"an organization with USCC {uscc} already exists", uscc=uscc)
+            raise DuplicateOrganization(
+                f"an organization with USCC {uscc} already exists", uscc=uscc
+            )
         org = Organization(
             uscc=uscc,
             name=data.name,
@@ -82,11 +84,18 @@ class AccountsService:
             merchant_tier=data.merchant_tier,
         )
         self.session.add(org)
-        self._flush_or_conflict(DuplicateOrganization(f"an organization with USCC {uscc} already exists"))
+        self._flush_or_conflict(
+            DuplicateOrganization(f"an organization with USCC {uscc} already exists")
+        )
         audit.record(
-            self.session, actor, "organization.create", "organization", org.id,
-            organization_id=org.id, detail={"uscc": uscc, "kind": org.kind.value},
-        )  # fmt: skip
+            self.session,
+            actor,
+            "organization.create",
+            "organization",
+            org.id,
+            organization_id=org.id,
+            detail={"uscc": uscc, "kind": org.kind.value},
+        )
         self.session.commit()
         return org
 
@@ -121,9 +130,14 @@ class AccountsService:
         self.session.add(user)
         self._flush_or_conflict(DuplicateUser(f"username {data.username!r} is taken"))
         audit.record(
-            self.session, actor, "user.create", "user", user.id,
-            organization_id=org.id, detail={"username": user.username, "roles": sorted(roles)},
-        )  # fmt: skip
+            self.session,
+            actor,
+            "user.create",
+            "user",
+            user.id,
+            organization_id=org.id,
+            detail={"username": user.username, "roles": sorted(roles)},
+        )
         self.session.commit()
         return user
 
@@ -147,17 +161,31 @@ class AccountsService:
         before = sorted(user.role_set)
         user.roles = [UserRole(role=r) for r in sorted(wanted)]
         audit.record(
-            self.session, actor, "user.roles", "user", user.id,
-            organization_id=user.organization_id, detail={"before": before, "after": sorted(wanted)},
-        )  # fmt: skip
+            self.session,
+            actor,
+            "user.roles",
+            "user",
+            user.id,
+            organization_id=user.organization_id,
+            detail={"before": before, "after": sorted(wanted)},
+        )
         self.session.commit()
         return user
 
     def set_password(self, actor: Principal, user_id: int, password: str) -> None:
         user = self.get_user(actor, user_id)
-        check_strength(password, username=user.username, min_length=self.settings.password_min_length)
+        check_strength(
+            password, username=user.username, min_length=self.settings.password_min_length
+        )
         user.password_hash = hash_password(password)
-        audit.record(self.session, actor, "user.password", "user", user.id, organization_id=user.organization_id)
+        audit.record(
+            self.session,
+            actor,
+            "user.password",
+            "user",
+            user.id,
+            organization_id=user.organization_id,
+        )
         self.session.commit()
 
     # -- login and page sessions ---------------------------------------------------
@@ -174,8 +202,14 @@ class AccountsService:
             self.session.commit()
             raise AuthenticationFailed("wrong username or password")
         user.last_login_at = utcnow()
-        audit.record(self.session, principal_for(user), "user.login", "user", user.id,
-                     organization_id=user.organization_id)  # fmt: skip
+        audit.record(
+            self.session,
+            principal_for(user),
+            "user.login",
+            "user",
+            user.id,
+            organization_id=user.organization_id,
+        )
         self.session.commit()
         return user
 
@@ -198,8 +232,14 @@ class AccountsService:
         if row is not None:
             user = row.user
             self.session.delete(row)
-            audit.record(self.session, principal_for(user), "user.logout", "user", user.id,
-                         organization_id=user.organization_id)  # fmt: skip
+            audit.record(
+                self.session,
+                principal_for(user),
+                "user.logout",
+                "user",
+                user.id,
+                organization_id=user.organization_id,
+            )
             self.session.commit()
 
     # -- API tokens ----------------------------------------------------------------
@@ -221,8 +261,15 @@ class AccountsService:
         )
         self.session.add(token)
         self.session.flush()
-        audit.record(self.session, actor, "token.create", "api_token", token.id,
-                     organization_id=actor.organization_id, detail={"name": name})  # fmt: skip
+        audit.record(
+            self.session,
+            actor,
+            "token.create",
+            "api_token",
+            token.id,
+            organization_id=actor.organization_id,
+            detail={"name": name},
+        )
         self.session.commit()
         return token, secret
 
@@ -236,8 +283,14 @@ class AccountsService:
             raise NotFound("token not found")
         if token.revoked_at is None:
             token.revoked_at = utcnow()
-            audit.record(self.session, actor, "token.revoke", "api_token", token.id,
-                         organization_id=token.user.organization_id)  # fmt: skip
+            audit.record(
+                self.session,
+                actor,
+                "token.revoke",
+                "api_token",
+                token.id,
+                organization_id=token.user.organization_id,
+            )
             self.session.commit()
         return token
 
@@ -259,9 +312,13 @@ class AccountsService:
     # -- audit log -----------------------------------------------------------------
 
     def list_audit_events(
-        self, actor: Principal, *, limit: int = 100, before_seq: int | None = None,
+        self,
+        actor: Principal,
+        *,
+        limit: int = 100,
+        before_seq: int | None = None,
         action: str | None = None,
-    ) -> Sequence[AuditEvent]:  # fmt: skip
+    ) -> Sequence[AuditEvent]:
         require_role(actor, Role.PLATFORM_ADMIN)
         query = select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(min(limit, 500))
         if before_seq is not None:
@@ -288,12 +345,16 @@ class AccountsService:
         return audit.verify_chain(events)
 
     def count_users(self, organization_id: int) -> int:
-        query = select(func.count()).select_from(User).where(User.organization_id == organization_id)
+        query = (
+            select(func.count()).select_from(User).where(User.organization_id == organization_id)
+        )
         return int(self.session.scalar(query) or 0)
 
     # -- helpers -------------------------------------------------------------------
 
-    def _managed_org(self, actor: Principal, organization_id: int, what: str = "organization") -> Organization:
+    def _managed_org(
+        self, actor: Principal, organization_id: int, what: str = "organization"
+    ) -> Organization:
         """The organization whose users the actor may manage: its own (as org admin) or any
         (as platform admin). Other tenants' organizations answer NotFound."""
         require_tenant(actor, organization_id, what)
@@ -327,7 +388,9 @@ class AccountsService:
         window = dt.timedelta(seconds=self.settings.login_window_seconds)
         since = utcnow() - window
         failures = self.session.scalar(
-            select(func.count()).select_from(LoginAttempt).where(
+            select(func.count())
+            .select_from(LoginAttempt)
+            .where(
                 LoginAttempt.username == username,
                 LoginAttempt.attempted_at >= since,
                 LoginAttempt.succeeded.is_(False),

@@ -73,9 +73,13 @@ def login_submit(
         secret = accounts.start_session(user)
         response = RedirectResponse(_safe_next(next), status_code=303)
         response.set_cookie(
-            SESSION_COOKIE, secret, httponly=True, samesite="lax", path="/",
+            SESSION_COOKIE,
+            secret,
+            httponly=True,
+            samesite="lax",
+            path="/",
             secure=request.url.scheme == "https",
-        )  # fmt: skip
+        )
         return response
     context = {"next": _safe_next(next), "error": error, "username": username}
     return render(request, "login.html", context, status_code=status)

@@ -35,7 +35,9 @@ def main() -> None:
         fail(f"{where}: {first.get('msg', 'invalid')}", code="validation_failed")
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unknown"
-        fail(f"database error: {reason} (is the schema migrated? `datadeed db upgrade`)",
-             code="database_error")  # fmt: skip
+        fail(
+            f"database error: {reason} (is the schema migrated? `datadeed db upgrade`)",
+            code="database_error",
+        )
     except KeyboardInterrupt:
         sys.exit(130)

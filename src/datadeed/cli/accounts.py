@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from sqlalchemy import select
 
 from datadeed.accounts.models import User
@@ -13,7 +12,7 @@ from datadeed.accounts.principal import Principal
 from datadeed.accounts.roles import MerchantTier, OrgKind, Role
 from datadeed.accounts.schemas import OrganizationCreate, UserCreate
 from datadeed.accounts.services import AccountsService, principal_for
-from datadeed.cli.common import console, database, print_json, settings
+from datadeed.cli.common import console, database, emit_rows, print_json, settings
 from datadeed.errors import NotFound
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -72,13 +71,7 @@ def org_list(as_json: JsonOpt = False) -> None:
     service, system = _accounts()
     orgs = service.list_organizations(system)
     rows = [{"id": o.id, "uscc": o.uscc, "name": o.name, "kind": o.kind.value} for o in orgs]
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("id", "uscc", "name", "kind")
-    for row in rows:
-        table.add_row(str(row["id"]), row["uscc"], row["name"], row["kind"])
-    console.print(table)
+    emit_rows(rows, ["id", "uscc", "name", "kind"], as_json=as_json)
 
 
 def user_create(
@@ -92,8 +85,9 @@ def user_create(
 ) -> None:
     """Create a user in an organization."""
     service, system = _accounts()
-    data = UserCreate(username=username, display_name=display_name, email=email,
-                      password=password, roles=role)  # fmt: skip
+    data = UserCreate(
+        username=username, display_name=display_name, email=email, password=password, roles=role
+    )
     user = service.create_user(system, org_id, data)
     if as_json:
         print_json({"id": user.id, "username": user.username, "roles": sorted(user.role_set)})
@@ -101,24 +95,29 @@ def user_create(
         console.print(f"created user {user.id}: {user.username}")
 
 
-def user_list(org_id: Annotated[int, typer.Option("--org", help="Organization id.")],
-              as_json: JsonOpt = False) -> None:  # fmt: skip
+def user_list(
+    org_id: Annotated[int, typer.Option("--org", help="Organization id.")], as_json: JsonOpt = False
+) -> None:
     """List the users of an organization."""
     service, system = _accounts()
     users = service.list_users(system, org_id)
-    rows = [{"id": u.id, "username": u.username, "display_name": u.display_name,
-             "roles": sorted(u.role_set), "active": u.is_active} for u in users]  # fmt: skip
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("id", "username", "name", "roles")
-    for row in rows:
-        table.add_row(str(row["id"]), row["username"], row["display_name"], ", ".join(row["roles"]))
-    console.print(table)
+    rows = [
+        {
+            "id": u.id,
+            "username": u.username,
+            "display_name": u.display_name,
+            "roles": sorted(u.role_set),
+            "active": u.is_active,
+        }
+        for u in users
+    ]
+    emit_rows(rows, ["id", "username", "display_name", "roles", "active"], as_json=as_json)
 
 
-def user_roles(user_id: Annotated[int, typer.Argument()],
-               role: Annotated[list[Role], typer.Option(help="Role; repeat for several.")]) -> None:  # fmt: skip
+def user_roles(
+    user_id: Annotated[int, typer.Argument()],
+    role: Annotated[list[Role], typer.Option(help="Role; repeat for several.")],
+) -> None:
     """Replace a user's roles."""
     service, system = _accounts()
     user = service.set_roles(system, user_id, role)
@@ -150,20 +149,23 @@ def token_create(
         console.print(f"token {token.id} (expires {token.expires_at:%Y-%m-%d}): {secret}")
 
 
-def token_list(username: Annotated[str, typer.Option(help="Whose tokens.")],
-               as_json: JsonOpt = False) -> None:  # fmt: skip
+def token_list(
+    username: Annotated[str, typer.Option(help="Whose tokens.")], as_json: JsonOpt = False
+) -> None:
     """List a user's tokens (never the secrets)."""
     service, _system = _accounts()
     tokens = service.list_tokens(_user_principal(service, username))
-    rows = [{"id": t.id, "name": t.name, "prefix": t.prefix, "expires_at": t.expires_at.isoformat(),
-             "revoked": t.revoked_at is not None} for t in tokens]  # fmt: skip
-    if as_json:
-        print_json(rows)
-        return
-    table = Table("id", "name", "prefix", "expires", "revoked")
-    for row in rows:
-        table.add_row(str(row["id"]), row["name"], row["prefix"], row["expires_at"], str(row["revoked"]))
-    console.print(table)
+    rows = [
+        {
+            "id": t.id,
+            "name": t.name,
+            "prefix": t.prefix,
+            "expires_at": t.expires_at.isoformat(),
+            "revoked": t.revoked_at is not None,
+        }
+        for t in tokens
+    ]
+    emit_rows(rows, ["id", "name", "prefix", "expires_at", "revoked"], as_json=as_json)
 
 
 def token_revoke(token_id: Annotated[int, typer.Argument()]) -> None:

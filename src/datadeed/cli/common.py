@@ -32,3 +32,22 @@ def fail(message: str, *, code: str = "error", exit_code: int = 1) -> NoReturn:
     """One line on stderr, then exit non-zero."""
     sys.stderr.write(f"error [{code}]: {message}\n")
     raise SystemExit(exit_code)
+
+
+def emit_rows(rows: list[dict[str, Any]], columns: list[str], *, as_json: bool) -> None:
+    """Rows as JSON (``--json``) or as a table of ``columns``."""
+    if as_json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)

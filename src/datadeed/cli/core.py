@@ -40,7 +40,9 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 def db_current() -> None:
     """Show the database's migration revision and the newest one this version knows."""
     url = settings().effective_database_url
-    console.print(f"current: {migrations.current_revision(url)}  head: {migrations.head_revision()}")
+    console.print(
+        f"current: {migrations.current_revision(url)}  head: {migrations.head_revision()}"
+    )
 
 
 def config_show(

@@ -68,7 +68,10 @@ def _html_error(request: Request, status: int, code: str, detail: str) -> Respon
     from datadeed.web.templating import render
 
     return render(
-        request, "error.html", {"status": status, "code": code, "detail": detail}, status_code=status
+        request,
+        "error.html",
+        {"status": status, "code": code, "detail": detail},
+        status_code=status,
     )
 
 

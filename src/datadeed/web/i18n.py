@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import io
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -24,7 +24,7 @@ current_locale: contextvars.ContextVar[str] = contextvars.ContextVar(
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(locale: str) -> NullTranslations:
     """The compiled catalog of ``locale``; English falls back to the message ids."""
     po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"

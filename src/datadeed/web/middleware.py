@@ -73,9 +73,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info(
-                "%s %s %s", scope["method"], scope["path"], status_holder.get("status", "-")
-            )
+            log.info("%s %s %s", scope["method"], scope["path"], status_holder.get("status", "-"))
             current_request_id.reset(id_token)
             current_locale.reset(locale_token)
 

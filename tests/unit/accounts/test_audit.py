@@ -13,7 +13,9 @@ from datadeed.accounts.principal import Principal
 
 def _record(session, n: int) -> None:  # type: ignore[no-untyped-def]
     for i in range(n):
-        audit.record(session, Principal.system(), "test.event", "thing", i, detail={"i": i, "名": "值"})
+        audit.record(
+            session, Principal.system(), "test.event", "thing", i, detail={"i": i, "名": "值"}
+        )
     session.commit()
 
 
@@ -37,7 +39,9 @@ def test_chain_detects_a_removed_row(db):
         assert audit.verify_chain(events).first_bad_seq == 3
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"]
+)
 def test_database_refuses_to_change_audit_rows(db, statement):
     with db.session() as session:
         _record(session, 1)
