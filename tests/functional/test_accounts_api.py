@@ -63,59 +63,37 @@ def test_enterprise_cannot_create_organizations(client, accounts):
     assert_problem(response, 403, "permission_denied")
 
 
-def test_weak_password_is_refused(client, accounts):
-    admin = UserFactory(roles=[Role.ORG_ADMIN])
-    body = {
-        "username": "new.user",
-        "display_name": "新用户",
-        "password": "abcdefghij",
-        "roles": ["data_manager"],
-    }
-    response = client.post(
+STRONG = "Str0ng-enough!"
+
+
+def _create_user(client, accounts, admin, *, password=STRONG, role="data_manager"):  # type: ignore[no-untyped-def]
+    body = {"username": "new.user", "display_name": "新用户", "password": password, "roles": [role]}
+    return client.post(
         f"/api/v1/organizations/{admin.organization_id}/users",
         json=body,
         headers=bearer(accounts, admin),
     )
-    assert_problem(response, 422, "weak_password")
+
+
+def test_weak_password_is_refused(client, accounts):
+    admin = UserFactory(roles=[Role.ORG_ADMIN])
+    assert_problem(
+        _create_user(client, accounts, admin, password="abcdefghij"), 422, "weak_password"
+    )
 
 
 def test_role_outside_the_organization_kind_is_refused(client, accounts):
     admin = UserFactory(roles=[Role.ORG_ADMIN])
-    body = {
-        "username": "new.user",
-        "display_name": "新用户",
-        "password": "Str0ng-enough!",
-        "roles": ["bank_officer"],
-    }
-    response = client.post(
-        f"/api/v1/organizations/{admin.organization_id}/users",
-        json=body,
-        headers=bearer(accounts, admin),
-    )
+    response = _create_user(client, accounts, admin, role="bank_officer")
     assert_problem(response, 400, "invalid_input")
 
 
 def test_org_admin_creates_a_user_in_its_own_organization(client, accounts):
     admin = UserFactory(roles=[Role.ORG_ADMIN])
-    body = {
-        "username": "new.user",
-        "display_name": "新用户",
-        "password": "Str0ng-enough!",
-        "roles": ["data_manager"],
-    }
-    response = client.post(
-        f"/api/v1/organizations/{admin.organization_id}/users",
-        json=body,
-        headers=bearer(accounts, admin),
-    )
+    response = _create_user(client, accounts, admin)
     assert response.status_code == 201, response.text
     assert response.json()["roles"] == ["data_manager"]
-    duplicate = client.post(
-        f"/api/v1/organizations/{admin.organization_id}/users",
-        json=body,
-        headers=bearer(accounts, admin),
-    )
-    assert_problem(duplicate, 409, "duplicate_user")
+    assert_problem(_create_user(client, accounts, admin), 409, "duplicate_user")
 
 
 def test_other_tenants_objects_answer_404(client, accounts):

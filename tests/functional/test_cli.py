@@ -43,6 +43,13 @@ def migrated(cli_env: dict[str, str]) -> dict[str, str]:
     return cli_env
 
 
+def _create_org(env: dict[str, str], body17: str, name: str, kind: str) -> dict[str, object]:
+    uscc = make_uscc(body17)
+    result = run(env, "org", "create", "--uscc", uscc, "--name", name, "--kind", kind, "--json")
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
 def _one_error_line(result: subprocess.CompletedProcess[str], code: str) -> str:
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
@@ -109,21 +116,7 @@ def test_org_create_and_bad_uscc(migrated):
 
 
 def test_user_and_token_lifecycle(migrated):
-    uscc = make_uscc("91330108MA2DCL202")
-    org = json.loads(
-        run(
-            migrated,
-            "org",
-            "create",
-            "--uscc",
-            uscc,
-            "--name",
-            "令牌测试公司",
-            "--kind",
-            "enterprise",
-            "--json",
-        ).stdout
-    )
+    org = _create_org(migrated, "91330108MA2DCL202", "令牌测试公司", "enterprise")
     base = [
         "user",
         "create",
@@ -153,21 +146,7 @@ def test_user_and_token_lifecycle(migrated):
 
 
 def test_bad_role_for_kind_is_one_line(migrated):
-    uscc = make_uscc("91330108MA2DCL303")
-    org = json.loads(
-        run(
-            migrated,
-            "org",
-            "create",
-            "--uscc",
-            uscc,
-            "--name",
-            "角色测试",
-            "--kind",
-            "bank",
-            "--json",
-        ).stdout
-    )
+    org = _create_org(migrated, "91330108MA2DCL303", "角色测试", "bank")
     result = run(
         migrated,
         "user",
