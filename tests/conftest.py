@@ -25,6 +25,9 @@ from datadeed.accounts.services import AccountsService
 from datadeed.app import create_app
 from datadeed.config import Environment, Settings
 from datadeed.db import Database, make_engine
+from datadeed.evidence.services import EvidenceService
+from datadeed.ledger.keys import LogKeyring
+from datadeed.ledger.services import LedgerService
 from tests import factories
 
 PG_URL = os.environ.get("DATADEED_TEST_DATABASE_URL")
@@ -116,6 +119,22 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 def accounts(db: Database, settings: Settings) -> Iterator[AccountsService]:
     with db.session() as session:
         yield AccountsService(session, settings)
+
+
+@pytest.fixture
+def keyring(settings: Settings) -> LogKeyring:
+    return LogKeyring(settings.keys_dir, settings.ledger_origin, settings.ledger_key_algorithm)
+
+
+@pytest.fixture
+def ledger(db: Database, settings: Settings, keyring: LogKeyring) -> Iterator[LedgerService]:
+    with db.session() as session:
+        yield LedgerService(session, settings, keyring)
+
+
+@pytest.fixture
+def evidence(ledger: LedgerService, settings: Settings) -> EvidenceService:
+    return EvidenceService(ledger.session, settings, ledger)
 
 
 @pytest.fixture

@@ -15,13 +15,17 @@ from datadeed.accounts import views as accounts_views
 from datadeed.config import Settings, get_settings
 from datadeed.db import Database
 from datadeed.errors import DatadeedError
+from datadeed.evidence import api as evidence_api
+from datadeed.evidence import views as evidence_views
+from datadeed.ledger import api as ledger_api
+from datadeed.ledger.keys import LogKeyring
 from datadeed.web.errors import install_error_handlers, problem
 from datadeed.web.middleware import BodyLimitMiddleware, RequestContextMiddleware, RequestIdFilter
 
 API_PREFIX = "/api/v1"
 STATIC_DIR = Path(__file__).parent / "web" / "static"
-# Upload routes stream their bodies and enforce settings.upload_max_bytes themselves.
-UPLOAD_PREFIXES: tuple[str, ...] = ()
+# Routes that take files: their bodies are streamed and may be up to upload_max_bytes.
+UPLOAD_PREFIXES: tuple[str, ...] = ("/api/v1/evidence/upload", "/evidence/new")
 
 log = logging.getLogger("datadeed")
 
@@ -77,14 +81,24 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = database
+    app.state.keyring = LogKeyring(
+        settings.keys_dir, settings.ledger_origin, settings.ledger_key_algorithm
+    )
     install_error_handlers(app)
     app.add_middleware(
-        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, exempt_prefixes=UPLOAD_PREFIXES
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        upload_prefixes=UPLOAD_PREFIXES,
+        upload_max_bytes=settings.upload_max_bytes,
     )
     app.add_middleware(RequestContextMiddleware, default_locale=settings.default_locale)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(_health_router())
     app.include_router(accounts_api.router, prefix=API_PREFIX)
+    app.include_router(ledger_api.router, prefix=API_PREFIX)
+    app.include_router(ledger_api.tiles_router)
+    app.include_router(evidence_api.router, prefix=API_PREFIX)
+    app.include_router(evidence_views.router)
     app.include_router(accounts_views.router)
     return app
 

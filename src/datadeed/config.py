@@ -11,7 +11,7 @@ import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import (
@@ -86,6 +86,18 @@ class Settings(BaseSettings):
         default=None,
         description="TOML file with extra holidays and make-up working days "
         "(for years the bundled calendar does not cover yet).",
+    )
+    ledger_origin: str = Field(
+        default="datadeed.local/ledger",
+        description="Origin line of the ledger's checkpoints (C2SP tlog-checkpoint): a "
+        "schema-less URL naming this log, unique among logs.",
+    )
+    ledger_hash: Literal["sha256", "sm3"] = Field(
+        default="sha256",
+        description="Hash of the ledger's Merkle tree. Fixed when the first entry is written.",
+    )
+    ledger_key_algorithm: Literal["ed25519", "sm2"] = Field(
+        default="ed25519", description="Signature algorithm of new ledger signing keys."
     )
     public_notice_workdays: int = Field(
         default=10, ge=1, description="Length of a registration public notice, in working days."

@@ -97,6 +97,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+APPEND_LOCK_KEY = 7291001
+
+
+def serialize_appends(session: Session) -> None:
+    """Take the one lock that serializes appends to the ledger and the audit chain, until
+    the transaction ends. Both use the same lock so they can never deadlock each other.
+    SQLite needs nothing more: its transactions begin IMMEDIATE and hold the write lock."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+
+
 class Database:
     """An engine plus the session factory services use; one per process (or per test)."""
 

@@ -10,12 +10,19 @@ from datadeed.accounts.models import (
     WebSession,
 )
 from datadeed.db import Base
+from datadeed.evidence.models import EvidenceRecord
+from datadeed.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerKey, LedgerNode
 
 metadata = Base.metadata
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "EvidenceRecord",
+    "LedgerCheckpoint",
+    "LedgerEntry",
+    "LedgerKey",
+    "LedgerNode",
     "LoginAttempt",
     "Organization",
     "User",

@@ -22,9 +22,14 @@ from tests.conftest import ARTIFACTS
 CHROMIUM = os.environ.get("DATADEED_CHROMIUM", "/usr/bin/chromium")
 SHOTS = ARTIFACTS / "screenshots"
 LAUNCH_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:

@@ -15,9 +15,11 @@ import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
+from datadeed.accounts.principal import Principal
 from datadeed.accounts.roles import OrgKind, Role
 from datadeed.accounts.services import AccountsService, principal_for
 from datadeed.app import create_app
+from datadeed.evidence.services import EvidenceInput
 from datadeed.identifiers import make_uscc
 from datadeed.web.deps import SESSION_COOKIE
 from tests.conftest import make_settings
@@ -26,6 +28,7 @@ from tests.factories import PASSWORD, OrganizationFactory, UserFactory
 PUBLIC = "public"
 ANY_USER = "any user"
 ADMINS = frozenset({Role.ORG_ADMIN, Role.PLATFORM_ADMIN})
+LODGERS = frozenset({Role.DATA_MANAGER, Role.ORG_ADMIN, Role.PLATFORM_ADMIN})
 
 # (method, path) -> who may call it: PUBLIC, ANY_USER, or a set of roles.
 ACCESS: dict[tuple[str, str], Any] = {
@@ -44,6 +47,22 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/users/{user_id}"): ANY_USER,
     ("PUT", "/api/v1/users/{user_id}/roles"): ADMINS,
     ("GET", "/api/v1/audit-events"): {Role.PLATFORM_ADMIN},
+    ("GET", "/api/v1/ledger/checkpoint"): PUBLIC,
+    ("GET", "/api/v1/ledger/entries/{index}"): PUBLIC,
+    ("GET", "/api/v1/ledger/proofs/inclusion"): PUBLIC,
+    ("GET", "/api/v1/ledger/proofs/consistency"): PUBLIC,
+    ("GET", "/api/v1/ledger/keys"): PUBLIC,
+    ("GET", "/api/v1/ledger/receipts/{index}"): PUBLIC,
+    ("GET", "/ledger/checkpoint"): PUBLIC,
+    ("GET", "/ledger/tile/{path:path}"): PUBLIC,
+    ("POST", "/api/v1/evidence"): LODGERS,
+    ("POST", "/api/v1/evidence/upload"): LODGERS,
+    ("GET", "/api/v1/evidence"): ANY_USER,
+    ("GET", "/api/v1/evidence/{receipt_id}"): PUBLIC,
+    ("GET", "/ledger"): PUBLIC,
+    ("GET", "/evidence"): ANY_USER,
+    ("POST", "/evidence/new"): LODGERS,
+    ("GET", "/evidence/{receipt_id}"): PUBLIC,
     ("GET", "/"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
@@ -67,6 +86,11 @@ KIND_OF_ROLE = {
     Role.PLATFORM_ADMIN: OrgKind.PLATFORM_OPERATOR,
 }
 ACTORS: list[Role | None] = [None, *Role]
+# Query strings that routes need to answer at all.
+QUERY = {
+    "/api/v1/ledger/proofs/inclusion": "?index=0",
+    "/api/v1/ledger/proofs/consistency": "?old=1",
+}
 _counter = itertools.count()
 
 
@@ -93,11 +117,15 @@ class Caller:
     user: Any
     csrf: str
     login_as: Any = None  # a real account whose password the login routes are given
+    seed_ledger: Any = None  # lodges one receipt and returns the path values it needs
 
     def request(self, method: str, path: str) -> Any:
-        path = self._fill(path)
+        path = self._fill(path) + QUERY.get(path, "")
         kwargs: dict[str, Any] = {"follow_redirects": False}
         body = _body(method, path, self)
+        if path.startswith("/api/v1/evidence/upload"):
+            kwargs["content"] = b"evidence bytes"
+            body = None
         if path.startswith("/api/"):
             if self.user is not None:
                 _token, secret = self.accounts.create_token(principal_for(self.user), "matrix")
@@ -110,15 +138,17 @@ class Caller:
 
     def _fill(self, path: str) -> str:
         values = {"organization_id": "0", "user_id": "0", "token_id": "0", "locale": "en"}
+        if any(p in path for p in ("{index}", "{receipt_id}", "{path", "/proofs/")):
+            values.update(self.seed_ledger())
         if self.user is not None:
             token, _ = self.accounts.create_token(principal_for(self.user), "target")
-            values = {
+            values |= {
                 "organization_id": str(self.user.organization_id),
                 "user_id": str(self.user.id),
                 "token_id": str(token.id),
                 "locale": "en",
             }
-        return path.format(**values)
+        return path.replace(":path}", "}").format(**values)
 
 
 def _body(method: str, path: str, caller: Caller) -> dict[str, Any] | None:
@@ -140,11 +170,25 @@ def _body(method: str, path: str, caller: Caller) -> dict[str, Any] | None:
         return {"username": caller.login_as.username, "password": PASSWORD}
     if path == "/account/tokens":
         return {"name": "matrix"}
+    if path in ("/api/v1/evidence", "/evidence/new") and method == "POST":
+        return {"algo": "sha256", "digest": f"{n:064x}"}
     return None
 
 
 @pytest.fixture
-def make_caller(client, accounts):  # type: ignore[no-untyped-def]
+def seed_ledger(evidence):  # type: ignore[no-untyped-def]
+    """One evidence receipt in the ledger, so that the read routes have something to show."""
+
+    def seed() -> dict[str, str]:
+        OrganizationFactory(kind=OrgKind.PLATFORM_OPERATOR)
+        record = evidence.lodge(Principal.system(), EvidenceInput("sha256", "ab" * 32))
+        return {"index": "0", "receipt_id": record.receipt_id, "path": "0/000.p/1"}
+
+    return seed
+
+
+@pytest.fixture
+def make_caller(client, accounts, seed_ledger):  # type: ignore[no-untyped-def]
     def make(role: Role | None) -> Caller:
         csrf_page = client.get("/login")
         assert csrf_page.status_code == 200
@@ -154,7 +198,7 @@ def make_caller(client, accounts):  # type: ignore[no-untyped-def]
             user = UserFactory(organization=org, roles=[role])
             client.cookies.set(SESSION_COOKIE, accounts.start_session(user))
         csrf = client.cookies.get("datadeed_csrf") or ""
-        return Caller(client, accounts, role, user, csrf, login_as=user or UserFactory())
+        return Caller(client, accounts, role, user, csrf, user or UserFactory(), seed_ledger)
 
     return make
 

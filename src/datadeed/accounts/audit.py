@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from datadeed.accounts.models import AuditEvent
 from datadeed.accounts.principal import Principal
 from datadeed.canonical import canonical_json, sha256_hex
-from datadeed.db import utcnow
+from datadeed.db import serialize_appends, utcnow
 
 GENESIS_HASH = "0" * 64
 
@@ -42,12 +42,6 @@ def _hash_body(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _lock_chain(session: Session) -> None:
-    """Serialize appends so the chain has no forks (SQLite already serializes writers)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(7291001)"))
-
-
 def record(
     session: Session,
     actor: Principal,
@@ -59,7 +53,7 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append an audit event in the caller's transaction (committed with the change)."""
-    _lock_chain(session)
+    serialize_appends(session)  # the chain must not fork
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()

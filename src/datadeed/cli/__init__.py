@@ -8,7 +8,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from datadeed.cli import accounts, core
+from datadeed.cli import accounts, core, ledger
 from datadeed.cli.common import fail
 from datadeed.errors import DatadeedError
 
@@ -21,6 +21,7 @@ app = typer.Typer(
 )
 core.register(app)
 accounts.register(app)
+ledger.register(app)
 
 
 def main() -> None:

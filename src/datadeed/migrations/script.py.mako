@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import datadeed.db  # noqa: F401 - autogenerate renders datadeed.db.UTCDateTime
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

@@ -17,6 +17,9 @@ from datadeed.accounts.services import AccountsService
 from datadeed.config import Settings
 from datadeed.db import Database
 from datadeed.errors import AuthenticationFailed
+from datadeed.evidence.services import EvidenceService
+from datadeed.ledger.keys import LogKeyring
+from datadeed.ledger.services import LedgerService
 
 SESSION_COOKIE = "datadeed_session"
 
@@ -73,3 +76,24 @@ def page_principal(
 ApiActor = Annotated[Principal, Depends(api_principal)]
 PageActor = Annotated[Principal, Depends(page_principal)]
 PageActorOptional = Annotated[Principal | None, Depends(page_principal_optional)]
+
+
+def get_keyring(request: Request) -> LogKeyring:
+    keyring: LogKeyring = request.app.state.keyring
+    return keyring
+
+
+def get_ledger(
+    session: SessionDep, settings: SettingsDep, keyring: Annotated[LogKeyring, Depends(get_keyring)]
+) -> LedgerService:
+    return LedgerService(session, settings, keyring)
+
+
+LedgerDep = Annotated[LedgerService, Depends(get_ledger)]
+
+
+def get_evidence(session: SessionDep, settings: SettingsDep, ledger: LedgerDep) -> EvidenceService:
+    return EvidenceService(session, settings, ledger)
+
+
+EvidenceDep = Annotated[EvidenceService, Depends(get_evidence)]

@@ -89,22 +89,31 @@ class RequestContextMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses bodies over ``max_bytes`` with 413 problem+json, whether the size is declared
-    in Content-Length or only discovered while streaming. Paths in ``exempt_prefixes``
-    (streaming uploads) enforce their own, larger limit."""
+    """Refuses bodies over the limit with 413 problem+json, whether the size is declared
+    in Content-Length or only discovered while streaming. Upload paths get their own,
+    larger limit (``upload_prefixes``); everything else ``max_bytes``."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, exempt_prefixes: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        upload_prefixes: tuple[str, ...] = (),
+        upload_max_bytes: int = 0,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.exempt_prefixes = exempt_prefixes
+        self.upload_prefixes = upload_prefixes
+        self.upload_max_bytes = upload_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.exempt_prefixes):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        is_upload = bool(self.upload_prefixes) and scope["path"].startswith(self.upload_prefixes)
+        limit = self.upload_max_bytes if is_upload else self.max_bytes
         declared = _header(scope, b"content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, send)
+        if declared and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, send, limit)
             return
         received = 0
         refused = False
@@ -114,11 +123,11 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request" and not refused:
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     # Answer now and tell the app the client went away: frameworks turn
                     # exceptions raised here into their own 400, which would hide the 413.
                     refused = True
-                    await self._refuse(scope, send)
+                    await self._refuse(scope, send, limit)
                     return {"type": "http.disconnect"}
             return message
 
@@ -128,13 +137,13 @@ class BodyLimitMiddleware:
 
         await self.app(scope, counting_receive, guarded_send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
         body = json.dumps(
             {
                 "type": "https://datadeed.dev/problems/payload_too_large",
                 "title": "Payload too large",
                 "status": 413,
-                "detail": f"request body exceeds {self.max_bytes} bytes",
+                "detail": f"request body exceeds {limit} bytes",
                 "code": "payload_too_large",
                 "instance": scope["path"],
                 "request_id": scope.get("state", {}).get("request_id"),

@@ -1,0 +1,90 @@
+"""The log's signing keys. The private key is a file (DATADEED_HOME/keys/ledger.skey,
+mode 0600), never a database row; every public key the log has used stays in
+``ledger_keys`` so that receipts signed before a rotation still verify."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from datadeed.db import utcnow
+from datadeed.errors import ConfigurationError
+from datadeed.ledger.models import LedgerKey
+from datadeed.ledger.note import Ed25519Signer, NoteError, SM2Signer, parse_skey
+
+SIGNER_CLASSES: dict[str, type[Ed25519Signer] | type[SM2Signer]] = {
+    "ed25519": Ed25519Signer,
+    "sm2": SM2Signer,
+}
+KEY_FILE = "ledger.skey"
+
+
+class LogKeyring:
+    """Loads (or, on first use, creates) the log's signing key from ``keys_dir``."""
+
+    def __init__(self, keys_dir: Path, origin: str, algorithm: str = "ed25519") -> None:
+        self.keys_dir = keys_dir
+        self.origin = origin
+        self.algorithm = algorithm
+        self._signer: Ed25519Signer | SM2Signer | None = None
+
+    @property
+    def key_path(self) -> Path:
+        return self.keys_dir / KEY_FILE
+
+    def signer(self, session: Session) -> Ed25519Signer | SM2Signer:
+        """The current signer; its public key is registered in ``ledger_keys``."""
+        if self._signer is None:
+            self._signer = self._load() if self.key_path.exists() else self._create()
+        self._register(session, self._signer)
+        return self._signer
+
+    def public_keys(self, session: Session) -> list[str]:
+        """Every vkey the log has signed with, oldest first."""
+        self.signer(session)
+        query = select(LedgerKey.vkey).order_by(LedgerKey.activated_at, LedgerKey.key_id)
+        return list(session.scalars(query))
+
+    def rotate(self, session: Session) -> Ed25519Signer | SM2Signer:
+        """Retire the current key (its vkey stays published) and start signing with a new one."""
+        old = self.signer(session)
+        retired = session.get(LedgerKey, old.key_id.hex())
+        if retired is not None:
+            retired.retired_at = utcnow()
+        self._signer = None
+        self.key_path.rename(self.keys_dir / f"ledger-{old.key_id.hex()}.retired.skey")
+        return self.signer(session)
+
+    def _load(self) -> Ed25519Signer | SM2Signer:
+        try:
+            signer = parse_skey(self.key_path.read_text(encoding="ascii").strip())
+        except (NoteError, UnicodeDecodeError, ValueError) as exc:
+            raise ConfigurationError(f"cannot read the ledger key {self.key_path}: {exc}") from exc
+        if signer.name != self.origin:
+            raise ConfigurationError(
+                f"the ledger key in {self.key_path} is named {signer.name!r} but "
+                f"DATADEED_LEDGER_ORIGIN is {self.origin!r}"
+            )
+        return signer
+
+    def _create(self) -> Ed25519Signer | SM2Signer:
+        signer = SIGNER_CLASSES[self.algorithm].generate(self.origin)
+        self.keys_dir.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: two processes racing to create the first key cannot both win.
+        try:
+            fd = os.open(self.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return self._load()
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(signer.skey + "\n")
+        return signer
+
+    def _register(self, session: Session, signer: Ed25519Signer | SM2Signer) -> None:
+        key_id = signer.key_id.hex()
+        if session.get(LedgerKey, key_id) is None:
+            algorithm = "sm2" if isinstance(signer, SM2Signer) else "ed25519"
+            session.add(LedgerKey(key_id=key_id, algorithm=algorithm, vkey=signer.vkey))
+            session.flush()

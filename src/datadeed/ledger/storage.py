@@ -1,0 +1,142 @@
+"""Ledger storage in the SQL database: leaves and the perfect-subtree hashes that proofs
+and C2SP tiles read. Appends must run under ``db.serialize_appends`` so that indices are
+dense and the right edge of the tree cannot change under us."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
+
+from datadeed.ledger import tree
+from datadeed.ledger.models import LedgerEntry, LedgerNode
+
+
+@dataclass(frozen=True)
+class StoredLeaf:
+    index: int
+    kind: str
+    data: bytes
+    leaf_hash: bytes
+
+
+class SqlLedgerStore:
+    """Reads and appends the tree; ``hash_fn`` is the log's hash (SHA-256 or SM3)."""
+
+    def __init__(self, session: Session, hash_fn: tree.HashFn = tree.sha256) -> None:
+        self.session = session
+        self.hash_fn = hash_fn
+
+    # -- reading -------------------------------------------------------------------
+
+    def size(self) -> int:
+        top = self.session.scalar(select(func.max(LedgerEntry.idx)))
+        return 0 if top is None else int(top) + 1
+
+    def entry(self, index: int) -> LedgerEntry | None:
+        return self.session.get(LedgerEntry, index)
+
+    def perfect_hashes(self, coords: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """Hashes of aligned blocks (level, index), fetched in one query per table."""
+        wanted = set(coords)
+        found: dict[tuple[int, int], bytes] = {}
+        leaves = [i for level, i in wanted if level == 0]
+        if leaves:
+            rows = self.session.execute(
+                select(LedgerEntry.idx, LedgerEntry.leaf_hash).where(LedgerEntry.idx.in_(leaves))
+            )
+            found.update({(0, idx): h for idx, h in rows})
+        nodes = [c for c in wanted if c[0] > 0]
+        if nodes:
+            node_rows = self.session.execute(
+                select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash).where(
+                    tuple_(LedgerNode.level, LedgerNode.idx).in_(nodes)
+                )
+            )
+            found.update({(level, idx): h for level, idx, h in node_rows})
+        missing = wanted - found.keys()
+        if missing:
+            raise LookupError(f"ledger storage lacks subtree hashes {sorted(missing)[:4]}")
+        return found
+
+    def node_source(self, ranges: Sequence[tuple[int, int]]) -> tree.NodeSource:
+        """A NodeSource answering ``ranges`` (and their parts) from one prefetch."""
+        coords = [
+            _coord(s, e) for start, end in ranges for s, e in tree.perfect_subtrees(start, end)
+        ]
+        cache = self.perfect_hashes(coords)
+        return tree.PerfectSubtreeSource(lambda level, i: cache[(level, i)], hash_fn=self.hash_fn)
+
+    def root(self, size: int) -> bytes:
+        if size == 0:
+            return tree.empty_root(hash_fn=self.hash_fn)
+        return tree.root_from(self.node_source([(0, size)]), size, hash_fn=self.hash_fn)
+
+    def inclusion_proof(self, index: int, size: int) -> list[bytes]:
+        ranges = tree.inclusion_proof_ranges(index, size)
+        return tree.inclusion_proof_from(self.node_source(ranges), index, size)
+
+    def consistency_proof(self, old: int, new: int) -> list[bytes]:
+        ranges = tree.consistency_proof_ranges(old, new)
+        return tree.consistency_proof_from(self.node_source(ranges), old, new)
+
+    def leaves(self, start: int, end: int) -> list[LedgerEntry]:
+        query = select(LedgerEntry).where(LedgerEntry.idx >= start, LedgerEntry.idx < end)
+        return list(self.session.scalars(query.order_by(LedgerEntry.idx)))
+
+    # -- appending -----------------------------------------------------------------
+
+    def append(self, leaves: Sequence[tuple[str, bytes]]) -> tuple[list[StoredLeaf], bytes]:
+        """Append (kind, data) leaves; returns them with their indices, and the new root.
+        The caller holds the append lock and commits."""
+        size = self.size()
+        edge = self._right_edge(size)
+        stored: list[StoredLeaf] = []
+        new_nodes: dict[tuple[int, int], bytes] = {}
+        for offset, (kind, data) in enumerate(leaves):
+            index = size + offset
+            leaf_hash = tree.leaf_hash(data, hash_fn=self.hash_fn)
+            stored.append(StoredLeaf(index, kind, data, leaf_hash))
+            self._push(edge, leaf_hash, index + 1, new_nodes)
+        self.session.add_all(
+            LedgerEntry(idx=s.index, kind=s.kind, data=s.data, leaf_hash=s.leaf_hash)
+            for s in stored
+        )
+        self.session.add_all(
+            LedgerNode(level=level, idx=idx, hash=h) for (level, idx), h in new_nodes.items()
+        )
+        self.session.flush()
+        return stored, self._fold(edge)
+
+    def _right_edge(self, size: int) -> list[tuple[int, bytes]]:
+        """The perfect subtrees covering [0, size), largest first, as (level, hash)."""
+        ranges = tree.perfect_subtrees(0, size) if size else []
+        coords = [_coord(s, e) for s, e in ranges]
+        hashes = self.perfect_hashes(coords)
+        return [(level, hashes[(level, i)]) for level, i in coords]
+
+    def _push(
+        self,
+        edge: list[tuple[int, bytes]],
+        leaf_hash: bytes,
+        new_size: int,
+        out: dict[tuple[int, int], bytes],
+    ) -> None:
+        edge.append((0, leaf_hash))
+        while len(edge) >= 2 and edge[-1][0] == edge[-2][0]:
+            (level, right), (_, left) = edge.pop(), edge.pop()
+            merged = tree.node_hash(left, right, hash_fn=self.hash_fn)
+            edge.append((level + 1, merged))
+            out[(level + 1, (new_size >> (level + 1)) - 1)] = merged
+
+    def _fold(self, edge: list[tuple[int, bytes]]) -> bytes:
+        if not edge:
+            return tree.empty_root(hash_fn=self.hash_fn)
+        return tree.combine_subtree_hashes([h for _, h in edge], hash_fn=self.hash_fn)
+
+
+def _coord(start: int, end: int) -> tuple[int, int]:
+    level = (end - start).bit_length() - 1
+    return level, start >> level
