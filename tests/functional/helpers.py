@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from fastapi.testclient import TestClient
 
 from datadeed.accounts.models import User
@@ -35,3 +38,24 @@ def login_page(client: TestClient, username: str, password: str):  # type: ignor
         data={"username": username, "password": password, "csrf_token": token, "next": "/"},
         follow_redirects=False,
     )
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `python -m datadeed ARGS` with ``env``."""
+    return subprocess.run(
+        [sys.executable, "-m", "datadeed", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def one_error_line(result: subprocess.CompletedProcess[str], code: str) -> str:
+    """The command failed with exit 1 and exactly one line `error [code]: …` on stderr."""
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error [{code}]: ")
+    return lines[0]

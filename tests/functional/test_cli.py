@@ -3,60 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
 
 from datadeed import migrations
 from datadeed.demo import DEMO_ORGS
 from datadeed.identifiers import make_uscc
+from tests.functional.helpers import one_error_line, run
 
 
-def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "datadeed", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, fresh_database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATADEED_")}
-    env.update(
-        DATADEED_HOME=str(tmp_path / "home"),
-        DATADEED_DATABASE_URL=fresh_database_url,
-        COLUMNS="200",
-    )
-    return env
-
-
-@pytest.fixture
-def migrated(cli_env: dict[str, str]) -> dict[str, str]:
-    result = run(cli_env, "db", "upgrade")
-    assert result.returncode == 0, result.stderr
-    return cli_env
-
-
-def _create_org(env: dict[str, str], body17: str, name: str, kind: str) -> dict[str, object]:
+def create_org(env: dict[str, str], body17: str, name: str, kind: str) -> dict[str, object]:
     uscc = make_uscc(body17)
     result = run(env, "org", "create", "--uscc", uscc, "--name", name, "--kind", kind, "--json")
     assert result.returncode == 0, result.stderr
     return dict(json.loads(result.stdout))
-
-
-def _one_error_line(result: subprocess.CompletedProcess[str], code: str) -> str:
-    assert result.returncode == 1
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(f"error [{code}]: ")
-    return lines[0]
 
 
 def test_help_lists_the_commands(cli_env):
@@ -73,7 +31,7 @@ def test_db_upgrade_reports_the_revision(migrated):
 
 
 def test_commands_before_migration_fail_with_one_line(cli_env):
-    _one_error_line(run(cli_env, "org", "list"), "database_error")
+    one_error_line(run(cli_env, "org", "list"), "database_error")
 
 
 def test_demo_seed_is_idempotent_and_complete(cli_env):
@@ -106,19 +64,19 @@ def test_org_create_and_bad_uscc(migrated):
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["uscc"] == uscc
     wrong = uscc[:-1] + ("1" if uscc[-1] != "1" else "2")
-    line = _one_error_line(
+    line = one_error_line(
         run(migrated, "org", "create", "--uscc", wrong, "--name", "错码公司", "--kind", "bank"),
         "invalid_identifier",
     )
     assert "check character" in line
-    _one_error_line(
+    one_error_line(
         run(migrated, "org", "create", "--uscc", uscc, "--name", "重复", "--kind", "bank"),
         "duplicate_organization",
     )
 
 
 def test_user_and_token_lifecycle(migrated):
-    org = _create_org(migrated, "91330108MA2DCL202", "令牌测试公司", "enterprise")
+    org = create_org(migrated, "91330108MA2DCL202", "令牌测试公司", "enterprise")
     base = [
         "user",
         "create",
@@ -131,10 +89,10 @@ def test_user_and_token_lifecycle(migrated):
         "--role",
         "data_manager",
     ]
-    _one_error_line(run(migrated, *base, "--password", "weakweak"), "weak_password")
+    one_error_line(run(migrated, *base, "--password", "weakweak"), "weak_password")
     created = run(migrated, *base, "--password", "Cli-Secret-2026x", "--json")
     assert created.returncode == 0, created.stderr
-    _one_error_line(run(migrated, *base, "--password", "Cli-Secret-2026x"), "duplicate_user")
+    one_error_line(run(migrated, *base, "--password", "Cli-Secret-2026x"), "duplicate_user")
     token = json.loads(
         run(migrated, "token", "create", "--username", "cli.user", "--name", "ci", "--json").stdout
     )
@@ -144,11 +102,11 @@ def test_user_and_token_lifecycle(migrated):
     assert run(migrated, "token", "revoke", str(token["id"])).returncode == 0
     listed = json.loads(run(migrated, "token", "list", "--username", "cli.user", "--json").stdout)
     assert [t["revoked"] for t in listed] == [True]
-    _one_error_line(run(migrated, "token", "list", "--username", "ghost"), "not_found")
+    one_error_line(run(migrated, "token", "list", "--username", "ghost"), "not_found")
 
 
 def test_bad_role_for_kind_is_one_line(migrated):
-    org = _create_org(migrated, "91330108MA2DCL303", "角色测试", "bank")
+    org = create_org(migrated, "91330108MA2DCL303", "角色测试", "bank")
     result = run(
         migrated,
         "user",
@@ -164,7 +122,7 @@ def test_bad_role_for_kind_is_one_line(migrated):
         "--password",
         "Good-Password-1",
     )
-    _one_error_line(result, "invalid_input")
+    one_error_line(result, "invalid_input")
 
 
 def test_config_show_masks_the_secret(cli_env):
@@ -176,4 +134,4 @@ def test_config_show_masks_the_secret(cli_env):
 
 def test_bad_config_is_one_line(cli_env):
     env = dict(cli_env, DATADEED_CONFIG_FILE="/nonexistent/datadeed.toml")
-    _one_error_line(run(env, "config", "show"), "configuration_error")
+    one_error_line(run(env, "config", "show"), "configuration_error")

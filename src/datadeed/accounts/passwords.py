@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from datadeed.errors import WeakPassword
 
 _HASHER = PasswordHasher()
-# A hash to verify against when the user does not exist, so timing does not reveal it.
-_DUMMY_HASH = _HASHER.hash("datadeed-dummy-password")
 
 # The most common passwords in leaked lists; anything containing one is refused.
 _COMMON = (
@@ -30,6 +30,13 @@ _COMMON = (
 )
 
 
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the user does not exist, so timing does not reveal it.
+    Made on first use: argon2 is deliberately slow, and start-up should not pay for it."""
+    return _HASHER.hash("datadeed-dummy-password")
+
+
 def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
@@ -37,7 +44,9 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when ``password`` matches; always does the work of one argon2 verification."""
     try:
-        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _HASHER.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+        )
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
