@@ -8,18 +8,24 @@ and the Binjiang district division code 330108.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from datadeed.accounts.models import Organization, User
 from datadeed.accounts.principal import Principal
 from datadeed.accounts.roles import MerchantTier, OrgKind, Role
 from datadeed.accounts.schemas import OrganizationCreate, UserCreate
-from datadeed.accounts.services import AccountsService
+from datadeed.accounts.services import AccountsService, principal_for
 from datadeed.config import Settings
 from datadeed.db import Database
+from datadeed.evidence.models import EvidenceRecord
+from datadeed.evidence.services import EvidenceInput, EvidenceService
 from datadeed.identifiers import make_uscc
+from datadeed.ledger.keys import LogKeyring
+from datadeed.ledger.services import LedgerService
 
 DEMO_PASSWORD = "Datadeed-Demo-2026"  # noqa: S105 - printed for demo logins on purpose
 
@@ -125,6 +131,19 @@ DEMO_ORGS: tuple[DemoOrg, ...] = (
 )
 
 
+# Evidence each demo enterprise has lodged: (label, synthetic file content).
+DEMO_EVIDENCE: dict[str, tuple[tuple[str, str], ...]] = {
+    "corpus.admin": (
+        ("中文对话语料 2026Q3 版", "id,dialogue\n1,你好，请问数据资产怎么登记？\n"),
+        ("法律问答指令集 v2", "id,question,answer\n1,什么是数据持有权？,依法持有数据的权利\n"),
+    ),
+    "logistics.admin": (
+        ("长三角干线物流轨迹 2026-10", "trip_id,lat,lon,ts\nT1,30.21,120.21,1761900000\n"),
+    ),
+    "health.admin": (("区域慢病随访统计（去标识化）", "region,year,cases\n330108,2025,1234\n"),),
+}
+
+
 def seed_demo(database: Database, settings: Settings) -> list[tuple[DemoOrg, DemoUser]]:
     """Create the demo organizations and users that do not exist yet; return all logins."""
     system = Principal.system()
@@ -139,7 +158,32 @@ def seed_demo(database: Database, settings: Settings) -> list[tuple[DemoOrg, Dem
                 if session.scalar(select(User.id).where(User.username == user.username)) is None:
                     accounts.create_user(system, org.id, _user_input(user))
                 logins.append((spec, user))
+        _seed_evidence(session, settings)
     return logins
+
+
+def _seed_evidence(session: Session, settings: Settings) -> None:
+    """Evidence receipts for the demo enterprises, once (none if the log already has them)."""
+    if session.scalar(select(func.count()).select_from(EvidenceRecord)):
+        return
+    keyring = LogKeyring(settings.keys_dir, settings.ledger_origin, settings.ledger_key_algorithm)
+    ledger = LedgerService(session, settings, keyring)
+    evidence = EvidenceService(session, settings, ledger)
+    for username, items in DEMO_EVIDENCE.items():
+        user = session.scalars(select(User).where(User.username == username)).one()
+        for label, content in items:
+            data = content.encode()
+            evidence.lodge(
+                principal_for(user),
+                EvidenceInput(
+                    algo="sha256",
+                    digest=hashlib.sha256(data).hexdigest(),
+                    size_bytes=len(data),
+                    filename=f"{label}.csv",
+                    media_type="text/csv",
+                    metadata={"label": label},
+                ),
+            )
 
 
 def _org_input(spec: DemoOrg) -> OrganizationCreate:

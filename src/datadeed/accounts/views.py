@@ -6,17 +6,24 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlparse
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from datadeed.accounts.principal import Principal
 from datadeed.errors import AuthenticationFailed, InvalidInput, TooManyAttempts
-from datadeed.web.deps import SESSION_COOKIE, AccountsDep, PageActor, PageActorOptional
+from datadeed.web.deps import (
+    SESSION_COOKIE,
+    AccountsDep,
+    PageActor,
+    PageActorOptional,
+    page_principal_optional,
+)
 from datadeed.web.i18n import SUPPORTED_LOCALES
 from datadeed.web.middleware import LOCALE_COOKIE
 from datadeed.web.templating import check_csrf, render
 
-router = APIRouter(include_in_schema=False)
+# Every page knows who is logged in, so the header can show it (public pages included).
+router = APIRouter(include_in_schema=False, dependencies=[Depends(page_principal_optional)])
 
 CsrfField = Annotated[str, Form(alias="csrf_token")]
 

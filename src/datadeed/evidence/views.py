@@ -6,17 +6,24 @@ from __future__ import annotations
 from typing import Annotated
 
 import segno
-from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from datadeed.errors import InvalidInput
 from datadeed.evidence.services import EvidenceInput, StreamingDigest
 from datadeed.ledger import entries
-from datadeed.web.deps import EvidenceDep, LedgerDep, PageActor, SettingsDep
+from datadeed.web.deps import (
+    EvidenceDep,
+    LedgerDep,
+    PageActor,
+    SettingsDep,
+    page_principal_optional,
+)
 from datadeed.web.templating import check_csrf, render
 
-router = APIRouter(include_in_schema=False)
+# Every page knows who is logged in, so the header can show it (public pages included).
+router = APIRouter(include_in_schema=False, dependencies=[Depends(page_principal_optional)])
 CHUNK = 1 << 20
 
 

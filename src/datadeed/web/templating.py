@@ -32,6 +32,15 @@ def _local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return "" if value is None else value.astimezone(SHANGHAI).strftime(fmt)
 
 
+def _iso_local(value: str) -> str:
+    """An RFC 3339 UTC string (as stored in ledger entries) shown in Asia/Shanghai."""
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return value
+    return _local_time(parsed, "%Y-%m-%d %H:%M:%S") + " (UTC+8)"
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -42,6 +51,7 @@ def make_environment() -> Environment:
     )
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["local_time"] = _local_time
+    env.filters["iso_local"] = _iso_local
     env.globals["LOCALE_NAMES"] = LOCALE_NAMES
     env.globals["SUPPORTED_LOCALES"] = SUPPORTED_LOCALES
     return env
