@@ -62,8 +62,8 @@ def forever(ledger: LedgerService, tag: str, seed: int) -> None:
     while True:
         batch = [next(names) for _ in range(1 if rng.random() < 0.5 else rng.randint(2, 40))]
         appended = ledger.append_many([(KIND, evidence_body(d)) for d in batch])
-        acknowledge([a.index for a in appended], batch)
         ledger.session.commit()
+        acknowledge([a.index for a in appended], batch)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -89,7 +89,9 @@ def world(tmp_path: Path, fresh_database_url: str) -> Iterator[LedgerWorld]:
     database.bind.dispose()
 
 
-def spawn(world: LedgerWorld, tag: str, *args: str, stdout: Any, stderr: Any) -> subprocess.Popen:  # type: ignore[type-arg]
+def spawn(
+    world: LedgerWorld, tag: str, *args: str, stdout: Any, stderr: Any
+) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "tests.functional.ledger_worker"]
     command += ["--url", world.url, "--home", str(world.settings.home), "--tag", tag, *args]
     return subprocess.Popen(
@@ -127,22 +129,25 @@ def checkpoint_roots(ledger: LedgerService) -> dict[int, bytes]:
 def test_parallel_writer_processes_get_dense_indices_and_consistent_checkpoints(
     world: LedgerWorld, tmp_path: Path
 ) -> None:
-    errors = [(tmp_path / f"w{n}.err").open("w") for n in range(WORKERS)]
-    workers = [
-        spawn(world, f"w{n}", "steady", str(PER_WORKER), stdout=subprocess.PIPE, stderr=err)
-        for n, err in enumerate(errors)
-    ]
-    for worker in workers:
-        assert worker.stdout is not None and worker.stdin is not None
-        assert worker.stdout.readline() == "ready\n", (tmp_path / "w0.err").read_text()
+    logs = [tmp_path / f"w{n}.err" for n in range(WORKERS)]
+    workers = []
+    for n, log in enumerate(logs):
+        with log.open("w") as stderr:
+            workers.append(
+                spawn(
+                    world, f"w{n}", "steady", str(PER_WORKER), stdout=subprocess.PIPE, stderr=stderr
+                )
+            )
+    for worker, log in zip(workers, logs, strict=True):
+        assert worker.stdout is not None
+        assert worker.stdout.readline() == "ready\n", log.read_text()
     for worker in workers:  # all start appending at once
-        worker.stdin.write("go\n")  # type: ignore[union-attr]
-        worker.stdin.flush()  # type: ignore[union-attr]
+        assert worker.stdin is not None
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
     outputs = ["ready\n" + worker.communicate(timeout=120)[0] for worker in workers]
-    for err in errors:
-        err.close()
-    for n, worker in enumerate(workers):
-        assert worker.returncode == 0, (tmp_path / f"w{n}.err").read_text()
+    for worker, log in zip(workers, logs, strict=True):
+        assert worker.returncode == 0, log.read_text()
 
     acks = [acknowledged(output) for output in outputs]
     total = WORKERS * PER_WORKER
@@ -172,7 +177,7 @@ def test_parallel_writer_processes_get_dense_indices_and_consistent_checkpoints(
 # --- SIGKILL ----------------------------------------------------------------------------------
 
 
-def wait_for_ready(path: Path, worker: subprocess.Popen, errors: Path) -> None:  # type: ignore[type-arg]
+def wait_for_ready(path: Path, worker: subprocess.Popen[str], errors: Path) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while not path.read_text().startswith("ready\n"):
         assert worker.poll() is None, errors.read_text()
