@@ -15,6 +15,7 @@ from datadeed.ledger.checkpoint import parse_checkpoint
 from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerNode
 from datadeed.ledger.note import NoteError, open_note, parse_vkey
+from datadeed.ledger.storage import push_leaf
 
 BATCH = 10_000
 
@@ -100,11 +101,7 @@ def _replay(
                 f"entries: stored leaf hash of entry {index} does not match its data"
             )
         report.entries += 1
-        edge.append((0, leaf))
-        while len(edge) >= 2 and edge[-1][0] == edge[-2][0]:
-            (level, right), (_, left) = edge.pop(), edge.pop()
-            edge.append((level + 1, tree.node_hash(left, right, hash_fn=hash_fn)))
-            expected[(level + 1, ((index + 1) >> (level + 1)) - 1)] = edge[-1][1]
+        expected.update(push_leaf(edge, leaf, index + 1, hash_fn))
         if index + 1 in checkpoints:
             roots[index + 1] = tree.combine_subtree_hashes([h for _, h in edge], hash_fn=hash_fn)
     return expected

@@ -99,7 +99,7 @@ class SqlLedgerStore:
             index = size + offset
             leaf_hash = tree.leaf_hash(data, hash_fn=self.hash_fn)
             stored.append(StoredLeaf(index, kind, data, leaf_hash))
-            self._push(edge, leaf_hash, index + 1, new_nodes)
+            new_nodes.update(push_leaf(edge, leaf_hash, index + 1, self.hash_fn))
         self.session.add_all(
             LedgerEntry(idx=s.index, kind=s.kind, data=s.data, leaf_hash=s.leaf_hash)
             for s in stored
@@ -117,24 +117,25 @@ class SqlLedgerStore:
         hashes = self.perfect_hashes(coords)
         return [(level, hashes[(level, i)]) for level, i in coords]
 
-    def _push(
-        self,
-        edge: list[tuple[int, bytes]],
-        leaf_hash: bytes,
-        new_size: int,
-        out: dict[tuple[int, int], bytes],
-    ) -> None:
-        edge.append((0, leaf_hash))
-        while len(edge) >= 2 and edge[-1][0] == edge[-2][0]:
-            (level, right), (_, left) = edge.pop(), edge.pop()
-            merged = tree.node_hash(left, right, hash_fn=self.hash_fn)
-            edge.append((level + 1, merged))
-            out[(level + 1, (new_size >> (level + 1)) - 1)] = merged
-
     def _fold(self, edge: list[tuple[int, bytes]]) -> bytes:
         if not edge:
             return tree.empty_root(hash_fn=self.hash_fn)
         return tree.combine_subtree_hashes([h for _, h in edge], hash_fn=self.hash_fn)
+
+
+def push_leaf(
+    edge: list[tuple[int, bytes]], leaf_hash: bytes, new_size: int, hash_fn: tree.HashFn
+) -> dict[tuple[int, int], bytes]:
+    """Append a leaf to the right edge (perfect subtrees as (level, hash), largest first);
+    return the interior nodes it completes, keyed (level, index)."""
+    completed: dict[tuple[int, int], bytes] = {}
+    edge.append((0, leaf_hash))
+    while len(edge) >= 2 and edge[-1][0] == edge[-2][0]:
+        (level, right), (_, left) = edge.pop(), edge.pop()
+        merged = tree.node_hash(left, right, hash_fn=hash_fn)
+        edge.append((level + 1, merged))
+        completed[(level + 1, (new_size >> (level + 1)) - 1)] = merged
+    return completed
 
 
 def _coord(start: int, end: int) -> tuple[int, int]:
