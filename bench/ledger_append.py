@@ -47,7 +47,7 @@ TESSERA = (
     "Tessera (Go), published figures for its POSIX backend, quoted for scale and not "
     "measured here:\n"
     "  ≈2,900 writes/s on a mirrored pair of SAS spinning disks (≈1,600/s with antispam);\n"
-    "  ≈10,000 writes/s on NVMe."
+    "  ≈10,000 writes/s on NVMe (figure given with this benchmark's brief; unverified)."
 )
 
 
@@ -102,7 +102,7 @@ def run(url: str, home: Path, singles: int, many: int) -> list[Rate]:
         env=Environment.TEST,
         home=home,
         database_url=url,
-        secret_key=secrets.token_urlsafe(32),  # type: ignore[arg-type]
+        secret_key=secrets.token_urlsafe(32),
     )
     keyring = LogKeyring(settings.keys_dir, settings.ledger_origin, settings.ledger_key_algorithm)
     database = Database.from_url(url)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pymerkle
+import pymerkle  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -85,7 +85,7 @@ def build(path: Path, home: Path, size: int) -> None:
         env=Environment.TEST,
         home=home,
         database_url=url,
-        secret_key=secrets.token_urlsafe(32),  # type: ignore[arg-type]
+        secret_key=secrets.token_urlsafe(32),
     )
     keyring = LogKeyring(settings.keys_dir, settings.ledger_origin, settings.ledger_key_algorithm)
     database = Database.from_url(url)

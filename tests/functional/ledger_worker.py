@@ -4,11 +4,12 @@
     python -m tests.functional.ledger_worker --url URL --home HOME --tag k3 forever
 
 It builds its own engine, session and LedgerService the way the server does, prints
-``ready`` once set up, and then one line ``<index> <digest>`` per entry, printed and
-flushed only after the transaction holding that entry has committed: a printed line is
-an acknowledgement. ``steady N`` waits for a line on stdin (so that all workers start
-together), appends N entries one by one and exits. ``forever`` mixes single and batched
-appends until it is killed.
+``ready`` once set up, and then one line ``<index> <digest> <tree size>`` per entry,
+printed and flushed only after the transaction holding that entry (and the checkpoint
+it signed at that tree size) has committed: a printed line is an acknowledgement.
+``steady N`` waits for a line on stdin (so that all workers start together), appends N
+entries one by one and exits. ``forever`` mixes single and batched appends until it is
+killed.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 from datadeed.config import Environment, Settings
 from datadeed.db import Database
 from datadeed.ledger.keys import LogKeyring
-from datadeed.ledger.services import LedgerService
+from datadeed.ledger.services import Appended, LedgerService
 
 KIND = "evidence/v1"
 
@@ -42,8 +43,9 @@ def digests(tag: str) -> Iterator[str]:
         n += 1
 
 
-def acknowledge(indices: list[int], batch: list[str]) -> None:
-    sys.stdout.write("".join(f"{i} {d}\n" for i, d in zip(indices, batch, strict=True)))
+def acknowledge(appended: list[Appended], batch: list[str]) -> None:
+    lines = (f"{a.index} {d} {a.tree_size}\n" for a, d in zip(appended, batch, strict=True))
+    sys.stdout.write("".join(lines))
     sys.stdout.flush()
 
 
@@ -54,7 +56,7 @@ def steady(ledger: LedgerService, tag: str, count: int) -> None:
         digest = next(names)
         appended = ledger.append(KIND, evidence_body(digest))
         ledger.session.commit()
-        acknowledge([appended.index], [digest])
+        acknowledge([appended], [digest])
 
 
 def forever(ledger: LedgerService, tag: str, seed: int) -> None:
@@ -63,7 +65,7 @@ def forever(ledger: LedgerService, tag: str, seed: int) -> None:
         batch = [next(names) for _ in range(1 if rng.random() < 0.5 else rng.randint(2, 40))]
         appended = ledger.append_many([(KIND, evidence_body(d)) for d in batch])
         ledger.session.commit()
-        acknowledge([a.index for a in appended], batch)
+        acknowledge(appended, batch)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
         env=Environment.TEST,
         home=args.home,
         database_url=args.url,
-        secret_key=secrets.token_urlsafe(32),  # type: ignore[arg-type]
+        secret_key=secrets.token_urlsafe(32),
     )
     keyring = LogKeyring(settings.keys_dir, settings.ledger_origin, settings.ledger_key_algorithm)
     database = Database.from_url(args.url)

@@ -99,14 +99,15 @@ def spawn(
     )
 
 
-def acknowledged(output: str) -> dict[int, str]:
-    """``index -> digest`` from a worker's complete output lines after ``ready``."""
+def acknowledged(output: str) -> tuple[dict[int, str], set[int]]:
+    """``index -> digest`` and the tree sizes committed, from a worker's complete output
+    lines after ``ready``."""
     lines = output.split("\n")[:-1]  # a line cut short by SIGKILL was never acknowledged
     assert lines[:1] == ["ready"], output[:200]
-    pairs = [line.split(" ") for line in lines[1:]]
-    acks = {int(index): digest for index, digest in pairs}
-    assert len(acks) == len(pairs), "an index was acknowledged twice"
-    return acks
+    fields = [line.split(" ") for line in lines[1:]]
+    acks = {int(index): digest for index, digest, _ in fields}
+    assert len(acks) == len(fields), "an index was acknowledged twice"
+    return acks, {int(size) for _, _, size in fields}
 
 
 def stored_indices(ledger: LedgerService) -> list[int]:
@@ -149,20 +150,21 @@ def test_parallel_writer_processes_get_dense_indices_and_consistent_checkpoints(
     for worker, log in zip(workers, logs, strict=True):
         assert worker.returncode == 0, log.read_text()
 
-    acks = [acknowledged(output) for output in outputs]
+    results = [acknowledged(output) for output in outputs]
     total = WORKERS * PER_WORKER
-    for ack in acks:
+    for ack, _ in results:
         assert len(ack) == PER_WORKER
         assert list(ack) == sorted(ack)  # one writer's indices only grow
-    merged = {index: digest for ack in acks for index, digest in ack.items()}
+    merged = {index: digest for ack, _ in results for index, digest in ack.items()}
     assert sorted(merged) == list(range(total))
+    committed = set().union(*(sizes for _, sizes in results))
 
     with world.ledger() as ledger:
         assert stored_indices(ledger) == list(range(total))
         assert stored_digests(ledger) == merged
         roots = checkpoint_roots(ledger)
-        # Every commit appended one entry and signed the size it reached.
-        assert list(roots) == list(range(1, total + 1))
+        # Every commit appended one entry and signed the size it reached, and only that.
+        assert list(roots) == sorted(committed) == list(range(1, total + 1))
         latest = ledger.latest_checkpoint()
         assert (latest.tree_size, latest.root_hash) == (total, roots[total])
         for size, root in roots.items():
@@ -185,8 +187,11 @@ def wait_for_ready(path: Path, worker: subprocess.Popen[str], errors: Path) -> N
         time.sleep(0.01)
 
 
-def check_after_kill(world: LedgerWorld, acks: dict[int, str], probe: str) -> int:
-    """Everything acknowledged is there, intact; the log audits clean and appends on."""
+def check_after_kill(
+    world: LedgerWorld, acks: dict[int, str], committed: set[int], probe: str
+) -> int:
+    """Everything acknowledged is there, intact, under the checkpoints its commits signed;
+    the log audits clean and appends on."""
     with world.ledger() as ledger:
         indices = stored_indices(ledger)
         size = len(indices)
@@ -199,11 +204,14 @@ def check_after_kill(world: LedgerWorld, acks: dict[int, str], probe: str) -> in
             ledger.session, ledger.hash_fn, world.keyring, world.settings.ledger_origin
         )
         assert report.ok, report.problems
-        assert report.checkpoints == len(checkpoint_roots(ledger))
+        signed = checkpoint_roots(ledger)
+        assert committed <= signed.keys(), f"unsigned sizes {sorted(committed - signed.keys())}"
+        assert max(signed) == size
         appended = ledger.append(KIND, evidence_body(probe))
         ledger.session.commit()
         assert appended.index == size
     acks[size] = probe
+    committed.add(size + 1)
     return size
 
 
@@ -213,6 +221,7 @@ def test_writer_killed_mid_append_loses_nothing_it_acknowledged(
     seed = int.from_bytes(os.urandom(4), "big")
     rng = random.Random(seed)
     acks: dict[int, str] = {}
+    committed: set[int] = set()
     probes = digests("probe")
     sizes = []
     for round_ in range(KILLS):
@@ -233,10 +242,11 @@ def test_writer_killed_mid_append_loses_nothing_it_acknowledged(
         assert worker.wait(timeout=30) == -signal.SIGKILL, err.read_text()
         if worker.stdin is not None:
             worker.stdin.close()
-        new = acknowledged(out.read_text())
+        new, sizes_committed = acknowledged(out.read_text())
         assert not new.keys() & acks.keys(), f"seed {seed}: an index was handed out twice"
         acks.update(new)
-        sizes.append(check_after_kill(world, acks, next(probes)))
+        committed |= sizes_committed
+        sizes.append(check_after_kill(world, acks, committed, next(probes)))
     assert sizes == sorted(sizes) and sizes[-1] > 2 * KILLS, f"seed {seed}: {sizes}"
 
 
