@@ -36,6 +36,7 @@ from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerNode
 from datadeed.ledger.note import open_note, parse_vkey
 from datadeed.ledger.services import LedgerConflict, LedgerService
+from datadeed.ledger.storage import LedgerCorrupt
 from datadeed.ledger.verify import verify_receipt
 from tests.conftest import ROOT, make_settings
 from tests.functional.ledger_worker import KIND, digests, evidence_body
@@ -373,7 +374,7 @@ def test_deleted_interior_node_is_caught(signed_log: LedgerWorld) -> None:
         f"nodes: {nodes - 1} interior hashes stored, {nodes} expected",
     ]
     # No receipt can be issued for a leaf whose proof needs the missing node.
-    with signed_log.ledger() as ledger, pytest.raises(LookupError, match=r"\(1, 2\)"):
+    with signed_log.ledger() as ledger, pytest.raises(LedgerCorrupt, match=r"\(1, 2\)"):
         ledger.receipt(6)
 
 

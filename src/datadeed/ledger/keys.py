@@ -5,9 +5,11 @@ mode 0600), never a database row; every public key the log has used stays in
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from datadeed.db import utcnow
@@ -71,20 +73,33 @@ class LogKeyring:
         return signer
 
     def _create(self) -> Ed25519Signer | SM2Signer:
+        """Write a new key to a temporary file, then link it into place: a process racing
+        to create the first key either wins or loads the winner's complete file."""
         signer = SIGNER_CLASSES[self.algorithm].generate(self.origin)
         self.keys_dir.mkdir(parents=True, exist_ok=True)
-        # O_EXCL: two processes racing to create the first key cannot both win.
+        fd, tmp = tempfile.mkstemp(dir=self.keys_dir, prefix=".ledger-", suffix=".tmp")
         try:
-            fd = os.open(self.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(signer.skey + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o600)
+            os.link(tmp, self.key_path)
         except FileExistsError:
             return self._load()
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(signer.skey + "\n")
+        finally:
+            os.unlink(tmp)
         return signer
 
     def _register(self, session: Session, signer: Ed25519Signer | SM2Signer) -> None:
         key_id = signer.key_id.hex()
-        if session.get(LedgerKey, key_id) is None:
-            algorithm = "sm2" if isinstance(signer, SM2Signer) else "ed25519"
-            session.add(LedgerKey(key_id=key_id, algorithm=algorithm, vkey=signer.vkey))
-            session.flush()
+        if session.get(LedgerKey, key_id) is not None:
+            return
+        algorithm = "sm2" if isinstance(signer, SM2Signer) else "ed25519"
+        dialect = session.get_bind().dialect.name
+        make_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        # Readers may register the key too; concurrent first registrations must not fail.
+        statement = make_insert(LedgerKey).values(
+            key_id=key_id, algorithm=algorithm, vkey=signer.vkey, activated_at=utcnow()
+        )
+        session.execute(statement.on_conflict_do_nothing(index_elements=["key_id"]))

@@ -7,11 +7,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from datadeed.db import utcnow
+from datadeed.errors import DatadeedError
 from datadeed.ledger import tree
 from datadeed.ledger.models import LedgerEntry, LedgerNode
+
+
+class LedgerCorrupt(DatadeedError):
+    """Stored hashes that proofs need are missing: the database was damaged or edited."""
+
+    code = "ledger_corrupt"
+    status = 500
+    title = "Ledger storage is damaged"
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,10 @@ class SqlLedgerStore:
         return self.session.get(LedgerEntry, index)
 
     def perfect_hashes(self, coords: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-        """Hashes of aligned blocks (level, index), fetched in one query per table."""
+        """Hashes of aligned blocks (level, index): one query for leaves, one for nodes.
+        Nodes are matched as ``level = L AND idx IN (…)`` per level, OR-ed, which both
+        SQLite and PostgreSQL answer from the primary key (a row-value IN list makes
+        SQLite scan the whole table)."""
         wanted = set(coords)
         found: dict[tuple[int, int], bytes] = {}
         leaves = [i for level, i in wanted if level == 0]
@@ -48,17 +61,27 @@ class SqlLedgerStore:
                 select(LedgerEntry.idx, LedgerEntry.leaf_hash).where(LedgerEntry.idx.in_(leaves))
             )
             found.update({(0, idx): h for idx, h in rows})
-        nodes = [c for c in wanted if c[0] > 0]
-        if nodes:
-            node_rows = self.session.execute(
-                select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash).where(
-                    tuple_(LedgerNode.level, LedgerNode.idx).in_(nodes)
+        by_level: dict[int, list[int]] = {}
+        for level, idx in wanted:
+            if level > 0:
+                by_level.setdefault(level, []).append(idx)
+        if by_level:
+            condition = or_(
+                *(
+                    and_(LedgerNode.level == level, LedgerNode.idx.in_(indices))
+                    for level, indices in sorted(by_level.items())
                 )
+            )
+            node_rows = self.session.execute(
+                select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash).where(condition)
             )
             found.update({(level, idx): h for level, idx, h in node_rows})
         missing = wanted - found.keys()
         if missing:
-            raise LookupError(f"ledger storage lacks subtree hashes {sorted(missing)[:4]}")
+            raise LedgerCorrupt(
+                f"ledger storage lacks subtree hashes {sorted(missing)[:4]}; "
+                "run `datadeed ledger audit`"
+            )
         return found
 
     def node_source(self, ranges: Sequence[tuple[int, int]]) -> tree.NodeSource:
@@ -100,14 +123,22 @@ class SqlLedgerStore:
             leaf_hash = tree.leaf_hash(data, hash_fn=self.hash_fn)
             stored.append(StoredLeaf(index, kind, data, leaf_hash))
             new_nodes.update(push_leaf(edge, leaf_hash, index + 1, self.hash_fn))
-        self.session.add_all(
-            LedgerEntry(idx=s.index, kind=s.kind, data=s.data, leaf_hash=s.leaf_hash)
+        # Core inserts: the ORM's per-object bookkeeping costs more than the hashing here.
+        now = utcnow()
+        entry_rows = [
+            {
+                "idx": s.index,
+                "kind": s.kind,
+                "data": s.data,
+                "leaf_hash": s.leaf_hash,
+                "created_at": now,
+            }
             for s in stored
-        )
-        self.session.add_all(
-            LedgerNode(level=level, idx=idx, hash=h) for (level, idx), h in new_nodes.items()
-        )
-        self.session.flush()
+        ]
+        self.session.execute(insert(LedgerEntry), entry_rows)
+        if new_nodes:
+            node_rows = [{"level": lv, "idx": i, "hash": h} for (lv, i), h in new_nodes.items()]
+            self.session.execute(insert(LedgerNode), node_rows)
         return stored, self._fold(edge)
 
     def _right_edge(self, size: int) -> list[tuple[int, bytes]]:
