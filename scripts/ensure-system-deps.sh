@@ -6,6 +6,7 @@
 #   fonts-liberation  Latin metric-compatible fonts (chromium's usual recommends)
 #   postgresql      initdb / pg_ctl / postgres under /usr/lib/postgresql/*/bin
 #   poppler-utils   pdftoppm
+#   openjdk-17-jre-headless  java, for Spark (PySpark local mode) in the quality tests
 #
 # Prints nothing when everything is present, one line per package installed.
 # Exits 1 with a clear message when something is missing and we are not root.
@@ -38,6 +39,7 @@ pkg_installed fonts-noto-cjk || need fonts-noto-cjk "CJK fonts (fonts-noto-cjk) 
 pkg_installed fonts-liberation || need fonts-liberation "fonts-liberation not installed"
 have_pg_server || need postgresql "no /usr/lib/postgresql/*/bin/{initdb,pg_ctl,postgres}"
 command -v pdftoppm >/dev/null 2>&1 || need poppler-utils "pdftoppm not found"
+command -v java >/dev/null 2>&1 || need openjdk-17-jre-headless "java not found (Spark needs Java 17)"
 
 [ "${#missing[@]}" -eq 0 ] && exit 0
 

@@ -1,0 +1,124 @@
+"""Typing the columns of text formats (CSV/TSV, and JSON strings) in DuckDB, in one scan.
+
+Each cell is put in one class by the regular expressions of :mod:`formats` (RE2 in DuckDB,
+the same text in Python) and the classes of a column are OR-ed together; a column gets a
+type only when every non-empty cell fits it, so nothing is lost by typing:
+
+- ``007`` (a leading zero) and numbers of more than 15 significant digits that are not
+  integers stay text: an identifier is never turned into a number that drops digits;
+- integers that fit 64 bits are BIGINT; integers and decimals together are DOUBLE when
+  every value has at most 15 significant digits (so its shortest form round-trips);
+- ``true``/``false`` (any case) is BOOLEAN; ISO 8601 dates are DATE, date-times without
+  an offset TIMESTAMP, with ``Z`` or an offset TIMESTAMPTZ (as UTC). Anything else: text.
+"""
+
+from __future__ import annotations
+
+from enum import IntFlag
+
+import duckdb
+
+from datadeed.datasets.formats import (
+    BOOLEAN_RE,
+    DATE_RE,
+    DECIMAL_RE,
+    INTEGER_RE,
+    TIMESTAMP_RE,
+    TIMESTAMPTZ_RE,
+)
+from datadeed.datasets.sql import first_row, quote_ident, quote_literal, select
+
+
+class CellClass(IntFlag):
+    BOOLEAN = 1
+    INTEGER = 2  # at most 15 digits: exact as a DOUBLE too
+    BIG_INTEGER = 4  # fits BIGINT, not always exact as a DOUBLE
+    DECIMAL = 8  # at most 15 significant digits, within ±1e300
+    DATE = 16
+    TIMESTAMP = 32
+    TIMESTAMPTZ = 64
+    TEXT = 128
+
+
+_TEMPORAL = CellClass.DATE | CellClass.TIMESTAMP | CellClass.TIMESTAMPTZ
+_NUMBER = CellClass.INTEGER | CellClass.DECIMAL
+
+
+def classify_sql(column: str) -> str:
+    """A DuckDB expression giving the CellClass bit of each cell of a VARCHAR column."""
+    c = quote_ident(column)
+
+    def match(pattern: str) -> str:
+        return f"regexp_full_match({c}, {quote_literal(pattern)})"
+
+    significant = (
+        f"length(rtrim(ltrim(regexp_replace(split_part(lower({c}), 'e', 1), "
+        f"'[^0-9]', '', 'g'), '0'), '0'))"
+    )
+    magnitude = f"abs(TRY_CAST({c} AS DOUBLE))"
+    decimal_ok = (
+        f"{significant} <= 15 AND ({magnitude} = 0 OR {magnitude} BETWEEN 1e-300 AND 1e300)"
+    )
+    return (
+        f"CASE WHEN {c} IS NULL THEN 0 "
+        f"WHEN length({c}) > 40 THEN {CellClass.TEXT.value} "
+        f"WHEN {match(INTEGER_RE)} THEN CASE WHEN TRY_CAST({c} AS BIGINT) IS NULL "
+        f"THEN {CellClass.TEXT.value} WHEN length(ltrim({c}, '+-')) <= 15 "
+        f"THEN {CellClass.INTEGER.value} ELSE {CellClass.BIG_INTEGER.value} END "
+        f"WHEN {match(DECIMAL_RE)} THEN CASE WHEN {decimal_ok} "
+        f"THEN {CellClass.DECIMAL.value} ELSE {CellClass.TEXT.value} END "
+        f"WHEN {match(BOOLEAN_RE)} THEN {CellClass.BOOLEAN.value} "
+        + _checked(c, match(DATE_RE), "DATE", CellClass.DATE)
+        + _checked(c, match(TIMESTAMP_RE), "TIMESTAMP", CellClass.TIMESTAMP)
+        + _checked(c, match(TIMESTAMPTZ_RE), "TIMESTAMPTZ", CellClass.TIMESTAMPTZ)
+        + f"ELSE {CellClass.TEXT.value} END"
+    )
+
+
+def _checked(c: str, matches: str, sql_type: str, cls: CellClass) -> str:
+    return (
+        f"WHEN {matches} THEN CASE WHEN TRY_CAST({c} AS {sql_type}) IS NULL "
+        f"THEN {CellClass.TEXT.value} ELSE {cls.value} END "
+    )
+
+
+def type_for(mask: int, *, temporal_only: bool = False) -> str:
+    """The DuckDB type of a column whose cells' classes OR to ``mask``."""
+    found = CellClass(mask)
+    if found in (CellClass.DATE, CellClass.TIMESTAMP, CellClass.TIMESTAMPTZ):
+        return found.name or "VARCHAR"
+    if temporal_only or not found or found & (CellClass.TEXT | _TEMPORAL):
+        return "VARCHAR"
+    if found == CellClass.BOOLEAN:
+        return "BOOLEAN"
+    if not found & ~(CellClass.INTEGER | CellClass.BIG_INTEGER):
+        return "BIGINT"
+    if not found & ~_NUMBER:
+        return "DOUBLE"
+    return "VARCHAR"
+
+
+def infer_types(
+    conn: duckdb.DuckDBPyConnection,
+    relation: str,
+    columns: list[str],
+    *,
+    temporal_only: bool = False,
+) -> dict[str, str]:
+    """One aggregate scan of ``relation`` typing each of ``columns`` (all VARCHAR)."""
+    if not columns:
+        return {}
+    parts = ", ".join(f"bit_or({classify_sql(name)})" for name in columns)
+    row = first_row(conn, select(parts, relation))
+    masks = row if row is not None else (0,) * len(columns)
+    return {
+        name: type_for(int(mask or 0), temporal_only=temporal_only)
+        for name, mask in zip(columns, masks, strict=True)
+    }
+
+
+def cast_sql(column: str, sql_type: str) -> str:
+    c = quote_ident(column)
+    if sql_type == "VARCHAR":
+        return c
+    return f"CAST({c} AS {sql_type}) AS {c}"
