@@ -104,7 +104,7 @@ def run(url: str, home: Path, singles: int, many: int) -> list[Rate]:
         database_url=url,
         secret_key=secrets.token_urlsafe(32),
     )
-    keyring = LogKeyring(settings.keys_dir, settings.ledger_origin, settings.ledger_key_algorithm)
+    keyring = LogKeyring.from_settings(settings)
     database = Database.from_url(url)
     try:
         with database.session() as session:

@@ -87,7 +87,7 @@ def build(path: Path, home: Path, size: int) -> None:
         database_url=url,
         secret_key=secrets.token_urlsafe(32),
     )
-    keyring = LogKeyring(settings.keys_dir, settings.ledger_origin, settings.ledger_key_algorithm)
+    keyring = LogKeyring.from_settings(settings)
     database = Database.from_url(url)
     start = time.perf_counter()
     with database.session() as session:

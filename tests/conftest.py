@@ -123,7 +123,7 @@ def accounts(db: Database, settings: Settings) -> Iterator[AccountsService]:
 
 @pytest.fixture
 def keyring(settings: Settings) -> LogKeyring:
-    return LogKeyring(settings.keys_dir, settings.ledger_origin, settings.ledger_key_algorithm)
+    return LogKeyring.from_settings(settings)
 
 
 @pytest.fixture

@@ -81,9 +81,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.keyring = LogKeyring(
-        settings.keys_dir, settings.ledger_origin, settings.ledger_key_algorithm
-    )
+    app.state.keyring = LogKeyring.from_settings(settings)
     install_error_handlers(app)
     app.add_middleware(
         BodyLimitMiddleware,

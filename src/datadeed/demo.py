@@ -166,7 +166,7 @@ def _seed_evidence(session: Session, settings: Settings) -> None:
     """Evidence receipts for the demo enterprises, once (none if the log already has them)."""
     if session.scalar(select(func.count()).select_from(EvidenceRecord)):
         return
-    keyring = LogKeyring(settings.keys_dir, settings.ledger_origin, settings.ledger_key_algorithm)
+    keyring = LogKeyring.from_settings(settings)
     ledger = LedgerService(session, settings, keyring)
     evidence = EvidenceService(session, settings, ledger)
     for username, items in DEMO_EVIDENCE.items():

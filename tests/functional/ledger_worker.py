@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         database_url=args.url,
         secret_key=secrets.token_urlsafe(32),
     )
-    keyring = LogKeyring(settings.keys_dir, settings.ledger_origin, settings.ledger_key_algorithm)
+    keyring = LogKeyring.from_settings(settings)
     database = Database.from_url(args.url)
     with database.session() as session:
         ledger = LedgerService(session, settings, keyring)

@@ -79,7 +79,7 @@ class LedgerWorld:
 def world(tmp_path: Path, fresh_database_url: str) -> Iterator[LedgerWorld]:
     migrations.upgrade(fresh_database_url)
     settings = make_settings(tmp_path / "home", fresh_database_url)
-    keyring = LogKeyring(settings.keys_dir, settings.ledger_origin, settings.ledger_key_algorithm)
+    keyring = LogKeyring.from_settings(settings)
     database = Database.from_url(fresh_database_url)
     # The key file exists before any worker starts: see the report on the first-key race.
     with database.session() as session:

@@ -46,9 +46,7 @@ def register(app: typer.Typer) -> None:
 def _ledger() -> LedgerService:
     s = settings()
     session = database().sessions()
-    return LedgerService(
-        session, s, LogKeyring(s.keys_dir, s.ledger_origin, s.ledger_key_algorithm)
-    )
+    return LedgerService(session, s, LogKeyring.from_settings(s))
 
 
 def ledger_checkpoint(as_json: JsonOpt = False) -> None:

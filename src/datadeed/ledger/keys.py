@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from datadeed.config import Settings
 from datadeed.db import utcnow
 from datadeed.errors import ConfigurationError
 from datadeed.ledger.models import LedgerKey
@@ -32,6 +33,10 @@ class LogKeyring:
         self.origin = origin
         self.algorithm = algorithm
         self._signer: Ed25519Signer | SM2Signer | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LogKeyring:
+        return cls(settings.keys_dir, settings.ledger_origin, settings.ledger_key_algorithm)
 
     @property
     def key_path(self) -> Path:
