@@ -8,7 +8,7 @@ import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from datadeed.cli import accounts, core, ledger
+from datadeed.cli import accounts, core, ledger, quality
 from datadeed.cli.common import fail
 from datadeed.errors import DatadeedError
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 core.register(app)
 accounts.register(app)
 ledger.register(app)
+quality.register(app)
 
 
 def main() -> None:
