@@ -20,7 +20,6 @@ import argparse
 import hashlib
 import os
 import platform
-import secrets
 import sqlite3
 import tempfile
 import time
@@ -30,14 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchlib import migrated_ledger
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from datadeed import migrations
-from datadeed.config import Environment, Settings
-from datadeed.db import Database, make_engine
+from datadeed.db import make_engine
 from datadeed.ledger import entries
-from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.services import LedgerService
 
 KIND = "evidence/v1"
@@ -97,15 +94,7 @@ def encoding_only(count: int) -> None:
 
 
 def run(url: str, home: Path, singles: int, many: int) -> list[Rate]:
-    migrations.upgrade(url)
-    settings = Settings(
-        env=Environment.TEST,
-        home=home,
-        database_url=url,
-        secret_key=secrets.token_urlsafe(32),
-    )
-    keyring = LogKeyring.from_settings(settings)
-    database = Database.from_url(url)
+    settings, keyring, database = migrated_ledger(url, home)
     try:
         with database.session() as session:
             ledger = LedgerService(session, settings, keyring)

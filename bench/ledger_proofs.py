@@ -21,7 +21,6 @@ import os
 import platform
 import random
 import resource
-import secrets
 import sqlite3
 import statistics
 import time
@@ -31,14 +30,12 @@ from pathlib import Path
 from typing import Any
 
 import pymerkle  # type: ignore[import-untyped]
+from benchlib import migrated_ledger
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from datadeed import migrations
-from datadeed.config import Environment, Settings
-from datadeed.db import Database, make_engine
+from datadeed.db import make_engine
 from datadeed.ledger import tree
-from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.models import LedgerCheckpoint, LedgerEntry
 from datadeed.ledger.services import LedgerService
 from datadeed.ledger.storage import SqlLedgerStore
@@ -80,15 +77,7 @@ def build(path: Path, home: Path, size: int) -> None:
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
     url = sqlite_url(partial)
-    migrations.upgrade(url)
-    settings = Settings(
-        env=Environment.TEST,
-        home=home,
-        database_url=url,
-        secret_key=secrets.token_urlsafe(32),
-    )
-    keyring = LogKeyring.from_settings(settings)
-    database = Database.from_url(url)
+    settings, keyring, database = migrated_ledger(url, home)
     start = time.perf_counter()
     with database.session() as session:
         ledger = LedgerService(session, settings, keyring)
