@@ -52,8 +52,6 @@ def test_verify_refuses_an_unpinned_forgery(migrated, tmp_path):
     assert line.startswith("error [verification_failed]: leaf:")
     (tmp_path / "junk.json").write_text("{not json", encoding="utf-8")
     one_error_line(run(migrated, "verify", str(tmp_path / "junk.json")), "invalid_input")
-    other_key = tmp_path / "other.vkey"
-    other_key.write_text("other+01234567+AQ==\n", encoding="ascii")
 
 
 def test_checkpoint_proof_consistency_and_audit(migrated, tmp_path):
