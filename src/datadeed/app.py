@@ -13,6 +13,8 @@ from datadeed import __version__
 from datadeed.accounts import api as accounts_api
 from datadeed.accounts import views as accounts_views
 from datadeed.config import Settings, get_settings
+from datadeed.datasets import api as datasets_api
+from datadeed.datasets import views as datasets_views
 from datadeed.db import Database
 from datadeed.errors import DatadeedError
 from datadeed.evidence import api as evidence_api
@@ -25,7 +27,12 @@ from datadeed.web.middleware import BodyLimitMiddleware, RequestContextMiddlewar
 API_PREFIX = "/api/v1"
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 # Routes that take files: their bodies are streamed and may be up to upload_max_bytes.
-UPLOAD_PREFIXES: tuple[str, ...] = ("/api/v1/evidence/upload", "/evidence/new")
+UPLOAD_PREFIXES: tuple[str, ...] = (
+    "/api/v1/evidence/upload",
+    "/evidence/new",
+    "/api/v1/datasets/upload",
+    "/datasets/new",
+)
 
 log = logging.getLogger("datadeed")
 
@@ -97,6 +104,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(ledger_api.tiles_router)
     app.include_router(evidence_api.router, prefix=API_PREFIX)
     app.include_router(evidence_views.router)
+    app.include_router(datasets_api.router, prefix=API_PREFIX)
+    app.include_router(datasets_views.router)
     app.include_router(accounts_views.router)
     return app
 

@@ -9,6 +9,7 @@ from datadeed.accounts.models import (
     UserRole,
     WebSession,
 )
+from datadeed.datasets.models import Dataset, DatasetVersion, QualityReportRecord
 from datadeed.db import Base
 from datadeed.evidence.models import EvidenceRecord
 from datadeed.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerKey, LedgerNode
@@ -18,6 +19,8 @@ metadata = Base.metadata
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Dataset",
+    "DatasetVersion",
     "EvidenceRecord",
     "LedgerCheckpoint",
     "LedgerEntry",
@@ -25,6 +28,7 @@ __all__ = [
     "LedgerNode",
     "LoginAttempt",
     "Organization",
+    "QualityReportRecord",
     "User",
     "UserRole",
     "WebSession",

@@ -19,6 +19,7 @@ from datadeed.accounts.principal import Principal
 from datadeed.accounts.roles import OrgKind, Role
 from datadeed.accounts.services import AccountsService, principal_for
 from datadeed.app import create_app
+from datadeed.datasets.services import DatasetService
 from datadeed.evidence.services import EvidenceInput
 from datadeed.identifiers import make_uscc
 from datadeed.web.deps import SESSION_COOKIE
@@ -29,6 +30,8 @@ PUBLIC = "public"
 ANY_USER = "any user"
 ADMINS = frozenset({Role.ORG_ADMIN, Role.PLATFORM_ADMIN})
 LODGERS = frozenset({Role.DATA_MANAGER, Role.ORG_ADMIN, Role.PLATFORM_ADMIN})
+UPLOADERS = frozenset({Role.DATA_MANAGER, Role.ORG_ADMIN})
+CSV = "id,城市\n1,杭州\n2,宁波\n".encode()
 
 # (method, path) -> who may call it: PUBLIC, ANY_USER, or a set of roles.
 ACCESS: dict[tuple[str, str], Any] = {
@@ -63,6 +66,13 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/evidence"): ANY_USER,
     ("POST", "/evidence/new"): LODGERS,
     ("GET", "/evidence/{receipt_id}"): PUBLIC,
+    ("POST", "/api/v1/datasets/upload"): UPLOADERS,
+    ("GET", "/api/v1/datasets"): ANY_USER,
+    ("GET", "/api/v1/datasets/{dataset_id}"): ANY_USER,
+    ("GET", "/api/v1/datasets/{dataset_id}/versions/{version_no}/report"): ANY_USER,
+    ("GET", "/datasets"): ANY_USER,
+    ("POST", "/datasets/new"): UPLOADERS,
+    ("GET", "/datasets/{dataset_id}"): ANY_USER,
     ("GET", "/"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
@@ -118,6 +128,7 @@ class Caller:
     csrf: str
     login_as: Any = None  # a real account whose password the login routes are given
     seed_ledger: Any = None  # lodges one receipt and returns the path values it needs
+    seed_dataset: Any = None  # uploads a dataset in the caller's organization
 
     def request(self, method: str, path: str) -> Any:
         path = self._fill(path) + QUERY.get(path, "")
@@ -126,6 +137,10 @@ class Caller:
         if path.startswith("/api/v1/evidence/upload"):
             kwargs["content"] = b"evidence bytes"
             body = None
+        if path.startswith("/api/v1/datasets/upload"):
+            kwargs["content"] = CSV
+        if path == "/datasets/new":
+            kwargs["files"] = {"file": ("a.csv", CSV, "text/csv")}
         if path.startswith("/api/"):
             if self.user is not None:
                 _token, secret = self.accounts.create_token(principal_for(self.user), "matrix")
@@ -140,6 +155,8 @@ class Caller:
         values = {"organization_id": "0", "user_id": "0", "token_id": "0", "locale": "en"}
         if any(p in path for p in ("{index}", "{receipt_id}", "{path", "/proofs/")):
             values.update(self.seed_ledger())
+        if "{dataset_id}" in path:
+            values.update(self.seed_dataset(self.user))
         if self.user is not None:
             token, _ = self.accounts.create_token(principal_for(self.user), "target")
             values |= {
@@ -172,6 +189,8 @@ def _body(method: str, path: str, caller: Caller) -> dict[str, Any] | None:
         return {"name": "matrix"}
     if path in ("/api/v1/evidence", "/evidence/new") and method == "POST":
         return {"algo": "sha256", "digest": f"{n:064x}"}
+    if path == "/datasets/new":
+        return {"name": "矩阵数据集"}
     return None
 
 
@@ -188,7 +207,24 @@ def seed_ledger(evidence):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_caller(client, accounts, seed_ledger):  # type: ignore[no-untyped-def]
+def seed_dataset(ledger, settings):  # type: ignore[no-untyped-def]
+    """A dataset of the caller's organization (or of a new one, for anonymous callers)."""
+
+    def seed(user: Any) -> dict[str, str]:
+        org = user.organization if user is not None else OrganizationFactory()
+        uploader = UserFactory(organization=org, roles=[])
+        actor = principal_for(uploader)
+        actor = Principal(**{**actor.__dict__, "roles": frozenset({Role.DATA_MANAGER})})
+        version = DatasetService(ledger.session, settings, ledger).upload_version(
+            actor, [CSV], name="种子数据集"
+        )
+        return {"dataset_id": str(version.dataset_id), "version_no": "1"}
+
+    return seed
+
+
+@pytest.fixture
+def make_caller(client, accounts, seed_ledger, seed_dataset):  # type: ignore[no-untyped-def]
     def make(role: Role | None) -> Caller:
         csrf_page = client.get("/login")
         assert csrf_page.status_code == 200
@@ -198,7 +234,9 @@ def make_caller(client, accounts, seed_ledger):  # type: ignore[no-untyped-def]
             user = UserFactory(organization=org, roles=[role])
             client.cookies.set(SESSION_COOKIE, accounts.start_session(user))
         csrf = client.cookies.get("datadeed_csrf") or ""
-        return Caller(client, accounts, role, user, csrf, user or UserFactory(), seed_ledger)
+        return Caller(
+            client, accounts, role, user, csrf, user or UserFactory(), seed_ledger, seed_dataset
+        )
 
     return make
 

@@ -64,16 +64,22 @@ def test_checkpoint_proof_consistency_and_audit(migrated, tmp_path):
         run(migrated, "ledger", "proof", "--index", "2", "--size", "5", "--json").stdout
     )
     assert tree.verify_inclusion(
-        2, 5, bytes.fromhex(proof["leaf_hash"]),
-        [bytes.fromhex(h) for h in proof["inclusion_proof"]], bytes.fromhex(proof["root_hash"]),
-    )  # fmt: skip
+        2,
+        5,
+        bytes.fromhex(proof["leaf_hash"]),
+        [bytes.fromhex(h) for h in proof["inclusion_proof"]],
+        bytes.fromhex(proof["root_hash"]),
+    )
     cons = json.loads(
         run(migrated, "ledger", "consistency", "--old", "3", "--new", "6", "--json").stdout
     )
     assert tree.verify_consistency(
-        3, 6, bytes.fromhex(cons["old_root"]), bytes.fromhex(cons["new_root"]),
+        3,
+        6,
+        bytes.fromhex(cons["old_root"]),
+        bytes.fromhex(cons["new_root"]),
         [bytes.fromhex(h) for h in cons["proof"]],
-    )  # fmt: skip
+    )
     assert cons["new_root"] == cp["root_hash"]
     audit = run(migrated, "ledger", "audit", "--json")
     assert audit.returncode == 0 and json.loads(audit.stdout)["ok"] is True
@@ -113,8 +119,14 @@ def test_witness_cosigns_and_verification_can_demand_it(migrated, tmp_path):
     (tmp_path / "b").write_bytes(b"b")
     receipt = _add(migrated, tmp_path / "b")  # size 2: not cosigned yet
     (tmp_path / "r.json").write_text(json.dumps(receipt), encoding="utf-8")
-    args = ["verify", str(tmp_path / "r.json"), "--witness-key", wvkey.stdout.strip(),
-            "--min-witnesses", "1"]  # fmt: skip
+    args = [
+        "verify",
+        str(tmp_path / "r.json"),
+        "--witness-key",
+        wvkey.stdout.strip(),
+        "--min-witnesses",
+        "1",
+    ]
     assert "witnesses:" in one_error_line(run(migrated, *args), "verification_failed")
     assert (
         run(migrated, "ledger", "witness", "--key", str(wkey), "--state", str(state)).returncode

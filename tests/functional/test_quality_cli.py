@@ -41,8 +41,13 @@ def test_assess_json_has_the_contract_and_true_numbers(cli_env, tmp_path):
     ids = next(c for c in report["columns"] if c["name"] == "id")
     assert (ids["min"], ids["max"]) == (1, 200)
     assert set(report["dimensions"]) == {
-        "normativity", "completeness", "accuracy", "consistency", "timeliness", "accessibility",
-    }  # fmt: skip
+        "normativity",
+        "completeness",
+        "accuracy",
+        "consistency",
+        "timeliness",
+        "accessibility",
+    }
     assert report["dimensions"]["timeliness"]["score"] is None
     assert report["grade"] in "ABCDE" and 0 <= report["score"] <= 100
     assert report["fingerprint"]["sha256"] == hashlib.sha256(data.read_bytes()).hexdigest()

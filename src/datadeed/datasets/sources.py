@@ -80,8 +80,9 @@ def read_table(
 ) -> NormalizedDataset:
     """Copy a whole table (or view) into the canonical Parquet file ``dest``."""
     label = f"{schema}.{table}" if schema else table
-    return _read(url, lambda conn: sa.select(_reflect(conn, table, schema)), label, dest,
-                 allow_header_only)  # fmt: skip
+    return _read(
+        url, lambda conn: sa.select(_reflect(conn, table, schema)), label, dest, allow_header_only
+    )
 
 
 def read_query(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from datadeed.datasets.fingerprint import DatasetFingerprint, file_digests, fingerprint_parquet
+from datadeed.datasets.formats import DetectedFormat
 from datadeed.datasets.intake import IntakeLimits, normalize
 from datadeed.datasets.minhash import estimate_overlap
 from datadeed.quality.engines import get_engine
@@ -27,6 +28,8 @@ class Prepared:
     sha256: str
     sm3: str
     fingerprint: DatasetFingerprint
+    detected: DetectedFormat
+    column_count: int
 
 
 def source_digests(path: Path) -> tuple[str, str]:
@@ -49,7 +52,9 @@ def prepare(path: Path, work_dir: Path, limits: IntakeLimits | None = None) -> P
     normalized = normalize(path, work_dir / "data.parquet", limits=limits)
     sha256, sm3 = source_digests(path)
     fingerprint = fingerprint_parquet(normalized.path, work_dir=work_dir)
-    return Prepared(normalized.path, sha256, sm3, fingerprint)
+    return Prepared(
+        normalized.path, sha256, sm3, fingerprint, normalized.format, len(normalized.columns)
+    )
 
 
 def fingerprint_dict(prepared: Prepared) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from datadeed.accounts.principal import Principal
 from datadeed.accounts.services import AccountsService
 from datadeed.config import Settings
+from datadeed.datasets.services import DatasetService
 from datadeed.db import Database
 from datadeed.errors import AuthenticationFailed
 from datadeed.evidence.services import EvidenceService
@@ -97,3 +98,10 @@ def get_evidence(session: SessionDep, settings: SettingsDep, ledger: LedgerDep) 
 
 
 EvidenceDep = Annotated[EvidenceService, Depends(get_evidence)]
+
+
+def get_datasets(session: SessionDep, settings: SettingsDep, ledger: LedgerDep) -> DatasetService:
+    return DatasetService(session, settings, ledger)
+
+
+DatasetsDep = Annotated[DatasetService, Depends(get_datasets)]

@@ -14,13 +14,29 @@ import pytest
 HEADER = ["城市", "id", "amount", "day", "at", "ok", "code", "note"]
 ROWS: list[tuple[Any, ...]] = [
     ("北京", 1, 1.5, dt.date(2024, 1, 5), dt.datetime(2024, 1, 5, 8, 30), True, "007", "首都"),
-    ("上海", 2, 2.25, dt.date(2024, 2, 29), dt.datetime(2024, 1, 6, 9, 0, 0, 500000), False,
-     "010", None),
-    ("广州", 3, -0.1, dt.date(2023, 12, 31), dt.datetime(2023, 12, 31, 23, 59, 59), True,
-     "020", "a\tb \\ c "),
+    (
+        "上海",
+        2,
+        2.25,
+        dt.date(2024, 2, 29),
+        dt.datetime(2024, 1, 6, 9, 0, 0, 500000),
+        False,
+        "010",
+        None,
+    ),
+    (
+        "广州",
+        3,
+        -0.1,
+        dt.date(2023, 12, 31),
+        dt.datetime(2023, 12, 31, 23, 59, 59),
+        True,
+        "020",
+        "a\tb \\ c ",
+    ),
     ("深圳", 4, 1e-05, None, None, None, "0755", "trailing space "),
     ("深圳", 4, 1e-05, None, None, None, "0755", "trailing space "),
-]  # fmt: skip
+]
 
 
 def text_cell(value: Any) -> str:

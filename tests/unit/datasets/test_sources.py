@@ -42,10 +42,15 @@ def test_sqlite_table_has_the_same_fingerprint_as_the_file(
 
     file = data_dir / "c.parquet"
     pq.write_table(
-        pa.table({"name": [r[0] for r in ROWS], "id": [r[1] for r in ROWS],
-                  "amount": [r[2] for r in ROWS]}),
+        pa.table(
+            {
+                "name": [r[0] for r in ROWS],
+                "id": [r[1] for r in ROWS],
+                "amount": [r[2] for r in ROWS],
+            }
+        ),
         file,
-    )  # fmt: skip
+    )
 
     assert dataset.row_count == len(ROWS)
     assert [c.name for c in dataset.columns] == ["name", "id", "amount"]

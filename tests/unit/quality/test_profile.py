@@ -100,8 +100,13 @@ def test_builtin_completeness_and_duplication(profile: QualityReport, frame: pd.
 def test_without_rules_only_measured_dimensions_are_scored(profile: QualityReport) -> None:
     scores = {name: d.score for name, d in profile.dimensions.items()}
     assert set(scores) == {
-        "normativity", "completeness", "accuracy", "consistency", "timeliness", "accessibility",
-    }  # fmt: skip
+        "normativity",
+        "completeness",
+        "accuracy",
+        "consistency",
+        "timeliness",
+        "accessibility",
+    }
     assert scores["normativity"] is None and scores["timeliness"] is None
     assert scores["consistency"] is None and scores["accessibility"] is None
     assert profile.score == pytest.approx(

@@ -43,8 +43,13 @@ def test_interface_fields(mixed_parquet: Path) -> None:
         "max",
     } <= set(data["columns"][0])
     assert list(data["dimensions"]) == [
-        "normativity", "completeness", "accuracy", "consistency", "timeliness", "accessibility",
-    ]  # fmt: skip
+        "normativity",
+        "completeness",
+        "accuracy",
+        "consistency",
+        "timeliness",
+        "accessibility",
+    ]
     assert data["dimensions"]["accessibility"]["score"] is None
     assert {"a", "b", "samples"} <= set(data["rules"][0])
     assert data["engine"] == "duckdb" and data["ruleset_version"] == "3"

@@ -145,9 +145,20 @@ def test_rule_counts_match_plain_python(
 def test_every_rule_type_is_exercised(report: QualityReport) -> None:
     kinds = {r.type for r in report.rules}
     assert kinds == {
-        "not_null", "unique", "regex", "enum", "range", "length", "precision", "identifier",
-        "masked", "reference", "expression", "freshness", "temporal_order",
-    }  # fmt: skip
+        "not_null",
+        "unique",
+        "regex",
+        "enum",
+        "range",
+        "length",
+        "precision",
+        "identifier",
+        "masked",
+        "reference",
+        "expression",
+        "freshness",
+        "temporal_order",
+    }
     assert all(0 < r.a < r.b for r in report.rules if r.id != "masked:mobile"), [
         (r.id, r.a, r.b) for r in report.rules
     ]

@@ -103,6 +103,10 @@ def test_yaml_is_loaded_safely() -> None:
 
 def test_every_rule_type_has_a_gbt36344_indicator() -> None:
     assert {i.dimension.value for i in DEFAULT_INDICATORS.values()} == {
-        "normativity", "completeness", "accuracy", "consistency", "timeliness",
-    }  # fmt: skip
+        "normativity",
+        "completeness",
+        "accuracy",
+        "consistency",
+        "timeliness",
+    }
     assert all(i.info.db31_code for i in DEFAULT_INDICATORS.values())
