@@ -20,6 +20,8 @@ from datadeed.accounts.roles import MerchantTier, OrgKind, Role
 from datadeed.accounts.schemas import OrganizationCreate, UserCreate
 from datadeed.accounts.services import AccountsService, principal_for
 from datadeed.config import Settings
+from datadeed.datasets.models import Dataset
+from datadeed.datasets.services import DatasetService
 from datadeed.db import Database
 from datadeed.evidence.models import EvidenceRecord
 from datadeed.evidence.services import EvidenceInput, EvidenceService
@@ -159,7 +161,49 @@ def seed_demo(database: Database, settings: Settings) -> list[tuple[DemoOrg, Dem
                     accounts.create_user(system, org.id, _user_input(user))
                 logins.append((spec, user))
         _seed_evidence(session, settings)
+        _seed_datasets(session, settings)
     return logins
+
+
+# Datasets each demo enterprise has uploaded: (name, CSV content).
+DEMO_DATASETS: dict[str, tuple[tuple[str, str], ...]] = {
+    "corpus.admin": (
+        (
+            "中文客服对话语料",
+            "id,channel,question,answer,created_at\n"
+            + "".join(
+                f"{i},{'app' if i % 3 else 'web'},如何办理数据产权登记？{i},"
+                f"请在一窗受理处提交申请材料。,2026-10-{1 + i % 28:02d}\n"
+                for i in range(1, 301)
+            ),
+        ),
+    ),
+    "logistics.admin": (
+        (
+            "干线运输时效统计",
+            "route,month,shipments,on_time_rate\n"
+            + "".join(
+                f"杭州-{city},2026-{m:02d},{100 + m * 7},{0.9 + m / 200:.3f}\n"
+                for city in ("上海", "南京", "合肥", "宁波")
+                for m in range(1, 11)
+            ),
+        ),
+    ),
+}
+
+
+def _seed_datasets(session: Session, settings: Settings) -> None:
+    """Demo datasets with their quality reports, once."""
+    if session.scalar(select(func.count()).select_from(Dataset)):
+        return
+    keyring = LogKeyring.from_settings(settings)
+    datasets = DatasetService(session, settings, LedgerService(session, settings, keyring))
+    for username, items in DEMO_DATASETS.items():
+        user = session.scalars(select(User).where(User.username == username)).one()
+        for name, content in items:
+            datasets.upload_version(
+                principal_for(user), [content.encode()], name=name, filename=f"{name}.csv"
+            )
 
 
 def _seed_evidence(session: Session, settings: Settings) -> None:
