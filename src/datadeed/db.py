@@ -70,6 +70,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def utc_stamp() -> str:
+    """Now as an RFC 3339 UTC string to the second, the form ledger entries use."""
+    return utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not pysqlite, issue BEGIN (see _sqlite_begin).
     dbapi_connection.isolation_level = None

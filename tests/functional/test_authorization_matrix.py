@@ -212,9 +212,7 @@ def seed_dataset(ledger, settings):  # type: ignore[no-untyped-def]
 
     def seed(user: Any) -> dict[str, str]:
         org = user.organization if user is not None else OrganizationFactory()
-        uploader = UserFactory(organization=org, roles=[])
-        actor = principal_for(uploader)
-        actor = Principal(**{**actor.__dict__, "roles": frozenset({Role.DATA_MANAGER})})
+        actor = principal_for(UserFactory(organization=org, roles=[Role.DATA_MANAGER]))
         version = DatasetService(ledger.session, settings, ledger).upload_version(
             actor, [CSV], name="种子数据集"
         )

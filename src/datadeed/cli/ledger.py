@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy import select
 
+from datadeed.accounts.models import Organization
 from datadeed.accounts.principal import Principal
 from datadeed.cli.common import console, database, fail, print_json, settings
+from datadeed.db import utc_stamp
 from datadeed.errors import NotFound
 from datadeed.evidence.services import EvidenceInput, EvidenceService, StreamingDigest
+from datadeed.identifiers import normalize_uscc
 from datadeed.ledger.audit import audit_ledger
 from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.note import parse_vkey
@@ -132,7 +136,9 @@ def ledger_rotate_key() -> None:
     ledger = _ledger()
     old = ledger.keyring.signer(ledger.session).vkey
     new = ledger.keyring.rotate(ledger.session)
-    ledger.append("key-rotation/v1", {"old_key": old, "new_key": new.vkey, "rotated_at": _now()})
+    ledger.append(
+        "key-rotation/v1", {"old_key": old, "new_key": new.vkey, "rotated_at": utc_stamp()}
+    )
     ledger.session.commit()
     console.print(f"now signing with {new.vkey}")
 
@@ -206,11 +212,6 @@ def _hash_file(path: Path, algo: str) -> StreamingDigest:
 def _org_id(service: EvidenceService, uscc: str | None) -> int | None:
     if uscc is None:
         return None
-    from sqlalchemy import select
-
-    from datadeed.accounts.models import Organization
-    from datadeed.identifiers import normalize_uscc
-
     org_id = service.session.scalar(
         select(Organization.id).where(Organization.uscc == normalize_uscc(uscc))
     )
@@ -272,9 +273,3 @@ def _emit(result: dict[str, Any], as_json: bool) -> None:
     else:
         for key, value in result.items():
             console.print(f"{key}: {value}")
-
-
-def _now() -> str:
-    from datadeed.db import utcnow
-
-    return utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -18,7 +18,7 @@ from datadeed.config import Settings
 from datadeed.datasets.blobs import BlobRef, LocalBlobStore
 from datadeed.datasets.intake import IntakeLimits
 from datadeed.datasets.models import Dataset, DatasetVersion, QualityReportRecord
-from datadeed.db import utcnow
+from datadeed.db import utc_stamp
 from datadeed.errors import InvalidInput, NotFound
 from datadeed.ledger.services import LedgerService
 from datadeed.quality.engines import get_engine
@@ -133,7 +133,7 @@ class DatasetService:
                 "report_id": report.digest[:16],
                 "digest": {"algo": "sha256", "hex": report.digest},
                 "subject": subject,
-                "issued_at": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "issued_at": utc_stamp(),
             },
         )
         record = QualityReportRecord(

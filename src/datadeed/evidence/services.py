@@ -18,7 +18,7 @@ from datadeed.accounts.models import Organization
 from datadeed.accounts.principal import Principal, require_role
 from datadeed.accounts.roles import OrgKind, Role
 from datadeed.config import Settings
-from datadeed.db import utcnow
+from datadeed.db import utc_stamp
 from datadeed.errors import InvalidInput, NotFound, PermissionDenied
 from datadeed.evidence.models import EvidenceRecord
 from datadeed.ledger.services import LedgerService
@@ -128,7 +128,7 @@ class EvidenceService:
         body: dict[str, Any] = {
             "algo": data.algo,
             "digest": digest,
-            "submitted_at": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "submitted_at": utc_stamp(),
         }
         if org is not None:
             body["submitter"] = {"uscc": org.uscc, "name": org.name}

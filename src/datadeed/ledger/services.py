@@ -184,8 +184,8 @@ class LedgerService:
     def receipt(self, index: int) -> dict[str, Any]:
         """Entry + inclusion proof + signed checkpoint, verifiable offline (ledger/verify.py)."""
         row = self.entry(index)
-        checkpoint = self.latest_checkpoint()
-        _, proof = self.inclusion_proof(index, checkpoint.tree_size)
+        checkpoint = self.latest_checkpoint()  # read once: the proof is for this size
+        proof = self.store.inclusion_proof(index, checkpoint.tree_size)
         _kind, body = entries.decode_entry(row.data)
         return {
             "format": RECEIPT_FORMAT,
