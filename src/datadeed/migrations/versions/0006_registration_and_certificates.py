@@ -1,0 +1,26 @@
+"""registration and certificates
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-29 06:30:00
+
+Placeholder reserved for issue #6: registration cases, notices, objections, certificates.
+The owner fills in upgrade() and downgrade().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0006"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
