@@ -1,10 +1,10 @@
-"""valuation cases
+"""registration and certificates
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-29 06:30:00
 
-Placeholder reserved for issue #7: valuation cases and reports.
+Placeholder reserved for issue #6: registration applications, review, notices and objections.
 The owner fills in upgrade() and downgrade().
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

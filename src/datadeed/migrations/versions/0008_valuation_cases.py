@@ -1,0 +1,26 @@
+"""valuation cases
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-11-29 06:30:00
+
+Placeholder reserved for issue #7: valuation cases and reports.
+The owner fills in upgrade() and downgrade().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
