@@ -13,6 +13,13 @@ from datadeed.datasets.models import Dataset, DatasetVersion, QualityReportRecor
 from datadeed.db import Base
 from datadeed.evidence.models import EvidenceRecord
 from datadeed.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerKey, LedgerNode
+from datadeed.registry.models import (
+    Objection,
+    PublicNotice,
+    RegistrationApplication,
+    RegistrationEvent,
+    ReviewAssignment,
+)
 
 metadata = Base.metadata
 
@@ -27,8 +34,13 @@ __all__ = [
     "LedgerKey",
     "LedgerNode",
     "LoginAttempt",
+    "Objection",
     "Organization",
+    "PublicNotice",
     "QualityReportRecord",
+    "RegistrationApplication",
+    "RegistrationEvent",
+    "ReviewAssignment",
     "User",
     "UserRole",
     "WebSession",

@@ -1,0 +1,1 @@
+"""One-window registration: applications, review workflow, public notices, objections."""
