@@ -7,6 +7,7 @@
 #   postgresql      initdb / pg_ctl / postgres under /usr/lib/postgresql/*/bin
 #   poppler-utils   pdftoppm
 #   openjdk-17-jre-headless  java, for Spark (PySpark local mode) in the quality tests
+#   libpango-1.0-0 libpangoft2-1.0-0  Pango, for WeasyPrint (PDF reports)
 #
 # Prints nothing when everything is present, one line per package installed.
 # Exits 1 with a clear message when something is missing and we are not root.
@@ -40,6 +41,8 @@ pkg_installed fonts-liberation || need fonts-liberation "fonts-liberation not in
 have_pg_server || need postgresql "no /usr/lib/postgresql/*/bin/{initdb,pg_ctl,postgres}"
 command -v pdftoppm >/dev/null 2>&1 || need poppler-utils "pdftoppm not found"
 command -v java >/dev/null 2>&1 || need openjdk-17-jre-headless "java not found (Spark needs Java 17)"
+ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || need libpango-1.0-0 "libpango-1.0 not found (WeasyPrint)"
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || need libpangoft2-1.0-0 "libpangoft2-1.0 not found (WeasyPrint)"
 
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
