@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     registration_time_limit_workdays: int = Field(
         default=10, ge=1, description="Time limit from acceptance to registration, in working days."
     )
+    certificate_validity_profile: Literal["national", "jinan"] = Field(
+        default="national",
+        description="Certificate validity profile: national (3 years for every track) or "
+        "jinan (data property 1 year, +1 per renewal); see docs/certificates.md.",
+    )
 
     @classmethod
     def settings_customise_sources(

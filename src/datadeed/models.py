@@ -9,6 +9,7 @@ from datadeed.accounts.models import (
     UserRole,
     WebSession,
 )
+from datadeed.certificates.models import Certificate, CertificateEvent
 from datadeed.datasets.models import Dataset, DatasetVersion, QualityReportRecord
 from datadeed.db import Base
 from datadeed.evidence.models import EvidenceRecord
@@ -26,6 +27,8 @@ metadata = Base.metadata
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "Certificate",
+    "CertificateEvent",
     "Dataset",
     "DatasetVersion",
     "EvidenceRecord",

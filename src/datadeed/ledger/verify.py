@@ -15,16 +15,32 @@ A ``datadeed-receipt/v1`` receipt is a JSON object::
      "checkpoint": "<signed note>",             C2SP checkpoint, log signature, cosignatures
      "log_public_keys": ["vkey", ...]}          informational only; never trusted from here
 
+A ``datadeed-bundle/v1`` certificate bundle is a JSON object::
+
+    {"format": "datadeed-bundle/v1",
+     "number": "...",                           the certificate number, for people
+     "certificate": {...},                      the certificate/v1 body as signed
+     "signature": "<signed note>",              the platform's signature over it
+     "receipt": {datadeed-receipt/v1},          its certificate/v1 ledger entry, inclusion
+                                                proof and signed checkpoint
+     "log_public_keys": ["vkey", ...]}          informational only; never trusted from here
+
+It passes when the receipt verifies, the receipt's entry is exactly this certificate,
+the signature over it verifies with a trusted key, and the certificate, as of its latest
+entry, is neither cancelled, revoked nor past its validity. A bundle proves the state as
+of its checkpoint; a later revocation shows only in a newer bundle or online.
+
 ``verify_receipt`` runs every check it can and reports each; ``first_failure`` names the
 first that failed in one line. Other formats plug into ``FORMATS``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,17 +60,23 @@ from datadeed.ledger.tree import ProofError
 from datadeed.ledger.witness import CosignatureVerifier, parse_cosigner_vkey
 
 __all__ = [
+    "BUNDLE_V1",
     "CHUNK_SIZE",
     "FORMATS",
     "RECEIPT_V1",
     "Check",
     "TrustPolicy",
     "VerificationResult",
+    "certificate_signing_text",
     "hash_file",
     "verify_receipt",
 ]
 
 RECEIPT_V1 = "datadeed-receipt/v1"
+BUNDLE_V1 = "datadeed-bundle/v1"
+CERTIFICATE_KIND = "certificate/v1"
+_CERTIFICATE_HEADER = "datadeed certificate/v1"
+_LIVE_STATUSES = ("valid", "encumbered")
 CHUNK_SIZE = 1 << 20
 """Files are hashed in 1 MiB reads, so evidence of any size fits in memory."""
 
@@ -331,5 +353,88 @@ def _verify_receipt_v1(raw: Mapping[str, Any], policy: TrustPolicy) -> list[Chec
     return checks
 
 
-FORMATS: dict[str, FormatVerifier] = {RECEIPT_V1: _verify_receipt_v1}
+# --- datadeed-bundle/v1 -------------------------------------------------------------------
+
+
+def certificate_signing_text(certificate: Mapping[str, Any]) -> str:
+    """The note text the platform signs for a certificate: a header line and its canonical
+    JSON on one line (JCS escapes every control character, so it stays one line)."""
+    return f"{_CERTIFICATE_HEADER}\n{rfc8785.dumps(dict(certificate)).decode('utf-8')}\n"
+
+
+def _check_certificate_signature(
+    note: str, certificate: Mapping[str, Any], policy: TrustPolicy
+) -> Check:
+    name = "certificate_signature"
+    if not policy.log_verifiers:
+        return Check(name, False, "no trusted key was given to check the platform's signature")
+    try:
+        opened = open_note(note, policy.log_verifiers)
+    except UnverifiedNoteError:
+        return Check(name, False, "the certificate is not signed by any trusted key")
+    except InvalidSignatureError:
+        return Check(name, False, "the signature does not verify: the signed text was altered")
+    except NoteError as error:
+        return Check(name, False, f"the signature is not a well-formed note: {error}")
+    try:
+        expected = certificate_signing_text(certificate)
+    except (TypeError, ValueError) as error:
+        return Check(name, False, f"the certificate has no canonical JSON form: {error}")
+    if opened.text != expected:
+        return Check(name, False, "the signature is over a different certificate")
+    return Check(name, True, f"signed by {', '.join(opened.verified)}")
+
+
+def _check_entry(receipt: Mapping[str, Any], certificate: Mapping[str, Any]) -> Check:
+    if receipt.get("entry") != {"kind": CERTIFICATE_KIND, "body": certificate}:
+        return Check("entry", False, "the ledger entry is not this certificate")
+    return Check("entry", True, f"the ledger entry is this {CERTIFICATE_KIND}")
+
+
+def _check_status(certificate: Mapping[str, Any], today: dt.date) -> Check:
+    status, valid_to = certificate.get("status"), certificate.get("valid_to")
+    number = certificate.get("number")
+    if status not in _LIVE_STATUSES:
+        return Check("status", False, f"certificate {number} is {status}")
+    try:
+        last_day = dt.date.fromisoformat(str(valid_to))
+    except ValueError:
+        return Check("status", False, f"valid_to {valid_to!r} is not a date")
+    if today > last_day:
+        return Check("status", False, f"certificate {number} expired after {last_day}")
+    return Check("status", True, f"{status} until {last_day}")
+
+
+def _verify_bundle_v1(raw: Mapping[str, Any], policy: TrustPolicy) -> list[Check]:
+    try:
+        certificate = _field(raw, "certificate", dict)
+        signature = _field(raw, "signature", str)
+        receipt = _field(raw, "receipt", dict)
+    except _FieldError as error:
+        return [Check("fields", False, str(error).replace("receipt has", "bundle has"))]
+    if receipt.get("format") != RECEIPT_V1:
+        return [Check("fields", False, f"the bundle's receipt is not {RECEIPT_V1}")]
+    checks = _verify_receipt_v1(receipt, replace(policy, file_path=None))
+    checks.append(_check_entry(receipt, certificate))
+    checks.append(_check_certificate_signature(signature, certificate, policy))
+    checks.append(_check_status(certificate, dt.datetime.now(dt.UTC).date()))
+    if policy.file_path is not None:
+        checks.append(_check_registered_file(certificate, policy.file_path))
+    return checks
+
+
+def _check_registered_file(certificate: Mapping[str, Any], path: Path) -> Check:
+    """The file is the data the certificate was registered over (its SHA-256)."""
+    obj = certificate.get("object")
+    fingerprint = obj.get("fingerprint") if isinstance(obj, Mapping) else None
+    expected = fingerprint.get("sha256") if isinstance(fingerprint, Mapping) else None
+    if not isinstance(expected, str):
+        return Check("file", False, "the certificate names no sha256 of the registered data")
+    return _check_file({"algo": "sha256", "digest": expected}, path)
+
+
+FORMATS: dict[str, FormatVerifier] = {
+    RECEIPT_V1: _verify_receipt_v1,
+    BUNDLE_V1: _verify_bundle_v1,
+}
 """Receipt format name -> verifier; a bundle format registers its own function here."""

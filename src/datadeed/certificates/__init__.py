@@ -1,0 +1,1 @@
+"""Certificates (登记证书): numbers, signing, lifecycle, bundles, PDF."""

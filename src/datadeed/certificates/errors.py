@@ -1,0 +1,69 @@
+"""Certificate errors (codes are stable; see errors.py for the tree they hang from).
+
+NotFound            404
+└── CertificateNotFound         certificate_not_found
+PermissionDenied    403
+└── NotCertificateHolder        not_certificate_holder
+Conflict            409
+├── CertificateEncumbered       certificate_encumbered
+├── TransferPending             transfer_pending
+└── CertificateChanged          certificate_changed (lost a race with another writer)
+"""
+
+from __future__ import annotations
+
+from datadeed.errors import Conflict, NotFound, PermissionDenied
+
+
+class CertificateNotFound(NotFound):
+    code = "certificate_not_found"
+    title = "Certificate not found"
+
+    def __init__(self, number: str) -> None:
+        super().__init__(f"no certificate numbered {number!r}", certificate_no=number)
+
+
+class NotCertificateHolder(PermissionDenied):
+    code = "not_certificate_holder"
+    title = "Not the certificate holder"
+
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            f"your organization does not hold certificate {number}", certificate_no=number
+        )
+
+
+class CertificateEncumbered(Conflict):
+    code = "certificate_encumbered"
+    title = "Certificate encumbered"
+
+    def __init__(self, number: str, pledge_id: int | None = None) -> None:
+        super().__init__(
+            f"certificate {number} is pledged: it cannot be transferred or cancelled "
+            "without the pledgee's consent",
+            certificate_no=number,
+            pledge_id=pledge_id,
+        )
+
+
+class TransferPending(Conflict):
+    code = "transfer_pending"
+    title = "Transfer pending"
+
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            f"a transfer of certificate {number} is already waiting for acceptance",
+            certificate_no=number,
+        )
+
+
+class CertificateChanged(Conflict):
+    code = "certificate_changed"
+    title = "Certificate changed meanwhile"
+
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            f"certificate {number} was changed by someone else at the same time; "
+            "reload it and try again",
+            certificate_no=number,
+        )
