@@ -21,6 +21,12 @@ from datadeed.registry.models import (
     RegistrationEvent,
     ReviewAssignment,
 )
+from datadeed.sensitive.models import (
+    GradeReview,
+    PiSafeguard,
+    RiskAssessment,
+    SensitivityScan,
+)
 
 metadata = Base.metadata
 
@@ -32,6 +38,7 @@ __all__ = [
     "Dataset",
     "DatasetVersion",
     "EvidenceRecord",
+    "GradeReview",
     "LedgerCheckpoint",
     "LedgerEntry",
     "LedgerKey",
@@ -39,11 +46,14 @@ __all__ = [
     "LoginAttempt",
     "Objection",
     "Organization",
+    "PiSafeguard",
     "PublicNotice",
     "QualityReportRecord",
     "RegistrationApplication",
     "RegistrationEvent",
     "ReviewAssignment",
+    "RiskAssessment",
+    "SensitivityScan",
     "User",
     "UserRole",
     "WebSession",
