@@ -73,6 +73,24 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(
         default=2_147_483_648, ge=1024, description="Largest dataset or evidence file accepted."
     )
+    sensitive_important_pi_subjects: int = Field(
+        default=10_000_000,
+        ge=1,
+        description="Sensitivity scan: personal information of this many people (rows) "
+        "makes a dataset important data (GB/T 43697; number not confirmed).",
+    )
+    sensitive_important_spi_subjects: int = Field(
+        default=1_000_000,
+        ge=1,
+        description="Sensitivity scan: sensitive personal information of this many people "
+        "(rows) makes a dataset important data (number not confirmed).",
+    )
+    sensitive_k_min: int = Field(
+        default=5, ge=2, description="De-identification check: smallest accepted k (k-anonymity)."
+    )
+    sensitive_l_min: int = Field(
+        default=2, ge=1, description="De-identification check: smallest accepted l (l-diversity)."
+    )
     session_ttl_hours: int = Field(default=12, ge=1, description="Lifetime of a page login.")
     token_ttl_days: int = Field(default=90, ge=1, description="Default lifetime of an API token.")
     password_min_length: int = Field(default=10, ge=8, description="Shortest accepted password.")
