@@ -41,6 +41,8 @@ from datadeed.certificates.models import (
     EventState,
 )
 from datadeed.certificates.numbering import Track
+from datadeed.certificates.pdf import certificate_pdf, verification_url
+from datadeed.certificates.schemas import certificate_out
 from datadeed.certificates.signing import sign_certificate
 from datadeed.config import Settings
 from datadeed.db import serialize_appends, utcnow
@@ -425,6 +427,12 @@ class CertificateService:
             "receipt": receipt,
             "log_public_keys": receipt["log_public_keys"],
         }
+
+    def pdf(self, number: str) -> tuple[str, bytes]:
+        """(number, PDF bytes) of the certificate's current edition."""
+        certificate = self.get(number)
+        url = verification_url(self.settings.base_url, certificate.number)
+        return certificate.number, certificate_pdf(certificate_out(certificate), url)
 
     def verify(self, number: str) -> tuple[Certificate, VerificationResult]:
         """Online verification: the bundle checked against the log's own keys."""
