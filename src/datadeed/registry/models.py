@@ -70,6 +70,7 @@ class ObjectionStatus(StrEnum):
     PENDING = "pending"
     UPHELD = "upheld"
     DISMISSED = "dismissed"
+    CLOSED = "closed"  # still pending when another objection refused the case
 
 
 class RegistrationApplication(Base):

@@ -306,6 +306,7 @@ def upgrade() -> None:
                 "pending",
                 "upheld",
                 "dismissed",
+                "closed",
                 name="objection_status",
                 native_enum=False,
                 create_constraint=True,

@@ -1,0 +1,158 @@
+"""Registry API: applications (drafts, submission, decisions), public notices, objections."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+
+from datadeed.registry.models import PublicNotice, RegistrationApplication
+from datadeed.registry.schemas import (
+    ApplicationDraft,
+    ApplicationOut,
+    ClockOut,
+    Decision,
+    EventOut,
+    NoticeOut,
+    ObjectionDecisionIn,
+    ObjectionIn,
+    ObjectionOut,
+    OverlapOut,
+)
+from datadeed.registry.services import RegistryService
+from datadeed.web.deps import ApiActor, LedgerDep, SessionDep, SettingsDep
+
+router = APIRouter(tags=["registry"])
+
+
+def get_registry(session: SessionDep, settings: SettingsDep, ledger: LedgerDep) -> RegistryService:
+    return RegistryService(session, settings, ledger)
+
+
+RegistryDep = Annotated[RegistryService, Depends(get_registry)]
+
+
+def application_out(registry: RegistryService, app: RegistrationApplication) -> ApplicationOut:
+    out = ApplicationOut.model_validate(app)
+    view = registry.clock_view(app)
+    out.clock = ClockOut(
+        deadline=view.deadline,
+        remaining_workdays=view.remaining,
+        paused=view.paused,
+        overdue=view.overdue,
+    )
+    out.reviewer_ids = [a.reviewer_id for a in app.assignments]
+    out.events = [EventOut.model_validate(e) for e in app.events]
+    out.objections = [ObjectionOut.model_validate(o) for o in app.objections]
+    return out
+
+
+def notice_out(registry: RegistryService, notice: PublicNotice) -> NoticeOut:
+    app = notice.application
+    return NoticeOut(
+        notice_no=notice.notice_no,
+        application_no=app.application_no,
+        title=app.title,
+        holder=registry.holder_name(app),
+        tracks=app.tracks,
+        object_type=app.object_type,
+        rights=[c.get("right", "") for c in app.rights_claimed],
+        fingerprint_sha256=app.fingerprint_sha256,
+        published_at=notice.published_at,
+        starts_on=notice.starts_on,
+        objection_deadline=notice.ends_on,
+        open_for_objections=registry.open_for_objections(notice),
+        state=app.state.value,
+    )
+
+
+@router.get("/applications", response_model=list[ApplicationOut])
+def list_applications(
+    actor: ApiActor,
+    registry: RegistryDep,
+    state: Annotated[str | None, Query(max_length=32)] = None,
+    overdue: bool = False,
+) -> list[ApplicationOut]:
+    """Registrar staff get the queue (earliest deadline first); others their own cases."""
+    if overdue:
+        cases = registry.queue(actor, state, overdue=True)
+    else:
+        cases = registry.listing(actor, state)
+    return [application_out(registry, a) for a in cases]
+
+
+@router.post("/applications", status_code=status.HTTP_201_CREATED, response_model=ApplicationOut)
+def create_application(
+    data: ApplicationDraft, actor: ApiActor, registry: RegistryDep
+) -> ApplicationOut:
+    """Save a new draft; nothing is required until submission."""
+    return application_out(registry, registry.save_draft(actor, data))
+
+
+@router.get("/applications/{application_id}", response_model=ApplicationOut)
+def get_application(application_id: int, actor: ApiActor, registry: RegistryDep) -> ApplicationOut:
+    return application_out(registry, registry.get(actor, application_id))
+
+
+@router.put("/applications/{application_id}", response_model=ApplicationOut)
+def update_application(
+    application_id: int, data: ApplicationDraft, actor: ApiActor, registry: RegistryDep
+) -> ApplicationOut:
+    """Change a draft or a case returned for correction; only the fields sent change."""
+    return application_out(registry, registry.save_draft(actor, data, application_id))
+
+
+@router.post("/applications/{application_id}/submit", response_model=ApplicationOut)
+def submit_application(
+    application_id: int, actor: ApiActor, registry: RegistryDep
+) -> ApplicationOut:
+    """Validate completely (422 ``application_incomplete`` lists every field) and submit."""
+    return application_out(registry, registry.submit(actor, application_id))
+
+
+@router.post("/applications/{application_id}/decisions", response_model=ApplicationOut)
+def decide_application(
+    application_id: int, decision: Decision, actor: ApiActor, registry: RegistryDep
+) -> ApplicationOut:
+    """A registrar's move; ``version`` must match the case (409 ``conflict`` otherwise)."""
+    return application_out(registry, registry.decide(actor, application_id, decision))
+
+
+@router.get("/applications/{application_id}/conflicts", response_model=list[OverlapOut])
+def application_conflicts(
+    application_id: int, actor: ApiActor, registry: RegistryDep
+) -> list[OverlapOut]:
+    """Other holders' datasets with the same content or a large overlap."""
+    flags = registry.conflicts(actor, application_id)
+    return [OverlapOut.model_validate(f.model_dump()) for f in flags]
+
+
+@router.get("/notices", response_model=list[NoticeOut])
+def list_notices(registry: RegistryDep) -> list[NoticeOut]:
+    """Public: the notices running now, with their objection deadlines."""
+    return [notice_out(registry, n) for n in registry.notices()]
+
+
+@router.get("/notices/{notice_no}", response_model=NoticeOut)
+def get_notice(notice_no: str, registry: RegistryDep) -> NoticeOut:
+    return notice_out(registry, registry.notice(notice_no))
+
+
+@router.post(
+    "/notices/{notice_no}/objections",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ObjectionOut,
+)
+def file_objection(
+    notice_no: str, data: ObjectionIn, actor: ApiActor, registry: RegistryDep
+) -> ObjectionOut:
+    """Any account holder of another organization, while the notice runs."""
+    return ObjectionOut.model_validate(registry.file_objection(actor, notice_no, data))
+
+
+@router.post("/objections/{objection_id}/decision", response_model=ObjectionOut)
+def decide_objection(
+    objection_id: int, data: ObjectionDecisionIn, actor: ApiActor, registry: RegistryDep
+) -> ObjectionOut:
+    """Uphold (the case is refused) or dismiss, with reasons."""
+    return ObjectionOut.model_validate(registry.decide_objection(actor, objection_id, data))
