@@ -1,0 +1,101 @@
+"""value run, value shapley: valuation cases and ML data value on this machine."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from datadeed.cli.common import console, fail, print_json, settings
+from datadeed.datasets.intake import IntakeLimits
+from datadeed.valuation.case import CaseResult, load_case_file, run_case
+from datadeed.valuation.datafiles import value_files
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def register(app: typer.Typer) -> None:
+    value_app = typer.Typer(help="Data asset valuation.", no_args_is_help=True)
+    value_app.command("run")(run)
+    value_app.command("shapley")(shapley)
+    app.add_typer(value_app, name="value")
+
+
+def _existing(path: Path) -> Path:
+    if not path.is_file():
+        fail(f"no such file: {path}", code="invalid_input")
+    return path
+
+
+def summary(result: CaseResult) -> dict[str, Any]:
+    """The CLI's JSON: value, each approach's value, the range, and the full working."""
+    full = result.model_dump(mode="json")
+    return {
+        "value": full["value"],
+        "approaches": full["approaches"],
+        "range": full["range"],
+        "coefficient_table": result.coefficients.table_version,
+        "monte_carlo": {k: full["monte_carlo"][k] for k in ("seed", "draws", "seconds", "mean")},
+        "detail": {k: v for k, v in full.items() if k not in ("value", "approaches", "range")},
+    }
+
+
+def run(
+    case_file: Annotated[Path, typer.Argument(help="CASE.yaml (see docs/valuation.md).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Value a case: cost, income and market approaches, reconciliation, P5/P50/P95."""
+    result = run_case(load_case_file(_existing(case_file)))
+    if as_json:
+        print_json(summary(result))
+        return
+    console.print(f"value: {result.value} yuan")
+    for name, value in result.approaches.items():
+        weight = result.reconciliation.weights[name]
+        console.print(f"  {name}: {value} (weight {weight})")
+    r = result.range
+    console.print(f"range: P5 {r['p5']}  P50 {r['p50']}  P95 {r['p95']}")
+    console.print(f"coefficient table: {result.coefficients.table_version}")
+
+
+def _revenue(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        fail(f"revenue must be a number of yuan, not {text!r}", code="invalid_input")
+
+
+def shapley(
+    train: Annotated[Path, typer.Argument(help="Training data file.")],
+    test: Annotated[Path | None, typer.Argument(help="Test data file (KNN-Shapley).")] = None,
+    label: Annotated[str, typer.Option(help="Label column.")] = "label",
+    k: Annotated[int, typer.Option("--k", help="Neighbours (KNN-Shapley).")] = 5,
+    group: Annotated[str | None, typer.Option(help="Contributor column.")] = None,
+    revenue: Annotated[str | None, typer.Option(help="Revenue (yuan) to split.")] = None,
+    method: Annotated[str, typer.Option(help="knn-shapley or data-oob.")] = "knn-shapley",
+    seed: Annotated[int, typer.Option(help="Seed for Data-OOB.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Value each training row (exact KNN-Shapley or Data-OOB); with --group, shares."""
+    limits = IntakeLimits(max_bytes=settings().upload_max_bytes)
+    out = value_files(
+        _existing(train),
+        _existing(test) if test is not None else None,
+        label,
+        method=method,
+        k=k,
+        group=group,
+        revenue=_revenue(revenue),
+        seed=seed,
+        limits=limits,
+    )
+    if as_json:
+        print_json(out)
+        return
+    console.print(f"{out['rows']} rows valued by {method}; total {out['total']:.6f}")
+    for c in out.get("contributors", {}).get("contributors", []):
+        console.print(f"  {c['contributor']}: value {c['value']:.6f}, share {c['share']}")
