@@ -73,6 +73,39 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(
         default=2_147_483_648, ge=1024, description="Largest dataset or evidence file accepted."
     )
+    dataset_max_bytes: int = Field(
+        default=2_147_483_648,
+        ge=1024,
+        description="Largest dataset file (or folder, in total) that intake reads.",
+    )
+    xlsx_max_uncompressed_bytes: int = Field(
+        default=1 << 30, ge=1024, description="XLSX: largest total uncompressed size (zip bombs)."
+    )
+    xlsx_max_ratio: float = Field(
+        default=200.0, gt=1, description="XLSX: largest compression ratio of any zip member."
+    )
+    xlsx_max_entries: int = Field(
+        default=10_000, ge=1, description="XLSX: most files inside the workbook's zip."
+    )
+    xlsx_max_rows: int = Field(
+        default=1_048_576, ge=1, description="XLSX: most rows read from a sheet."
+    )
+    xlsx_max_cells: int = Field(
+        default=50_000_000, ge=1, description="XLSX: most cells (rows × columns) read from a sheet."
+    )
+    duckdb_memory_limit: str = Field(
+        default="1GB", description="Memory limit of each DuckDB connection (intake, assessment)."
+    )
+    overlap_sketch_k: int = Field(
+        default=256,
+        ge=16,
+        le=65_535,
+        description="Size k of the bottom-k MinHash overlap sketch stored per dataset version "
+        "(standard error ≤ 0.5/√k). Sketches of another k are not compared.",
+    )
+    quality_engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb", description="Engine of server-side assessments: duckdb or spark."
+    )
     sensitive_important_pi_subjects: int = Field(
         default=10_000_000,
         ge=1,
@@ -90,6 +123,41 @@ class Settings(BaseSettings):
     )
     sensitive_l_min: int = Field(
         default=2, ge=1, description="De-identification check: smallest accepted l (l-diversity)."
+    )
+    blob_backend: Literal["local", "s3"] = Field(
+        default="local",
+        description="Where dataset files are stored: local (HOME/blobs; development) or s3.",
+    )
+    object_store_endpoint_url: str | None = Field(
+        default=None, description="S3-compatible endpoint URL (MinIO, Ceph …); None: AWS."
+    )
+    object_store_bucket: str | None = Field(
+        default=None, description="Bucket of the s3 blob backend (S3-compatible object store)."
+    )
+    object_store_prefix: str = Field(default="", description="Key prefix inside the bucket.")
+    object_store_region: str | None = Field(default=None, description="Region of the bucket.")
+    object_store_access_key_id: str | None = Field(
+        default=None, description="Access key id of the object store."
+    )
+    object_store_secret_access_key: SecretStr | None = Field(
+        default=None, description="Secret access key of the object store."
+    )
+    assess_async_min_bytes: int = Field(
+        default=8_388_608,
+        ge=0,
+        description="Uploads at least this large are assessed by a background job "
+        "(smaller ones at once, in the request).",
+    )
+    job_worker: bool = Field(
+        default=True, description="Run the in-process background job worker in `serve`."
+    )
+    job_poll_seconds: float = Field(
+        default=2.0, gt=0, description="How often the job worker looks for queued jobs."
+    )
+    job_stale_after_seconds: int = Field(
+        default=3600,
+        ge=10,
+        description="A running job silent this long is marked failed at the next start-up.",
     )
     session_ttl_hours: int = Field(default=12, ge=1, description="Lifetime of a page login.")
     token_ttl_days: int = Field(default=90, ge=1, description="Default lifetime of an API token.")

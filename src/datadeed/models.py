@@ -10,9 +10,15 @@ from datadeed.accounts.models import (
     WebSession,
 )
 from datadeed.certificates.models import Certificate, CertificateEvent
-from datadeed.datasets.models import Dataset, DatasetVersion, QualityReportRecord
+from datadeed.datasets.models import (
+    Dataset,
+    DatasetRuleSet,
+    DatasetVersion,
+    QualityReportRecord,
+)
 from datadeed.db import Base
 from datadeed.evidence.models import EvidenceRecord
+from datadeed.jobs.models import Job
 from datadeed.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerKey, LedgerNode
 from datadeed.registry.models import (
     Objection,
@@ -36,9 +42,11 @@ __all__ = [
     "Certificate",
     "CertificateEvent",
     "Dataset",
+    "DatasetRuleSet",
     "DatasetVersion",
     "EvidenceRecord",
     "GradeReview",
+    "Job",
     "LedgerCheckpoint",
     "LedgerEntry",
     "LedgerKey",

@@ -21,6 +21,7 @@ values a caller needs (line, byte offset, limit …) are attributes and also in 
         │   ├── CorruptParquet            422 corrupt_parquet
         │   └── CorruptSpreadsheet        422 corrupt_spreadsheet
         ├── SpreadsheetBomb               422 spreadsheet_bomb
+        ├── SpreadsheetTooLarge           422 spreadsheet_too_large
         ├── SchemaMismatch                422 schema_mismatch
         ├── FileTooLarge                  413 file_too_large
         ├── PathOutsideUploadArea         400 path_outside_upload_area
@@ -220,6 +221,18 @@ class SpreadsheetBomb(DatasetInputError):
 
     def __init__(self, name: str, reason: str) -> None:
         super().__init__(f"{name} refused before opening: {reason}", name=name, reason=reason)
+        self.name, self.reason = name, reason
+
+
+class SpreadsheetTooLarge(DatasetInputError):
+    """An XLSX sheet with more rows or cells than the limits allow (checked while reading,
+    before anything is stored)."""
+
+    code = "spreadsheet_too_large"
+    title = "XLSX sheet exceeds the row or cell limit"
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name} refused: {reason}", name=name, reason=reason)
         self.name, self.reason = name, reason
 
 

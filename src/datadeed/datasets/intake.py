@@ -188,7 +188,7 @@ def _stage(
         return _stage_parquet(conn, path, name, fmt)
     if fmt.kind is FileFormat.XLSX:
         check_zip(path, limits.xlsx)
-        xlsx_to_parquet(path, out, sheet=sheet)
+        xlsx_to_parquet(path, out, sheet=sheet, limits=limits.xlsx)
         return _staged(conn, path, name, fmt, out)
     utf8 = work / f"utf8-{index}"
     fmt = fmt.with_encoding(scan_text(path, utf8, name=name))

@@ -4,12 +4,15 @@ version keeps its original file in the blob store, its fingerprints, and its rep
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, Float, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from datadeed.db import Base, BigId, JSONDoc, utcnow
+
+if TYPE_CHECKING:
+    from datadeed.accounts.models import Organization
 
 
 class Dataset(Base):
@@ -25,6 +28,18 @@ class Dataset(Base):
     versions: Mapped[list[DatasetVersion]] = relationship(
         back_populates="dataset", order_by="DatasetVersion.version_no"
     )
+    organization: Mapped[Organization] = relationship()
+    rule_sets: Mapped[list[DatasetRuleSet]] = relationship(
+        back_populates="dataset", order_by="DatasetRuleSet.version_no"
+    )
+
+    @property
+    def latest_version(self) -> DatasetVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def current_rule_set(self) -> DatasetRuleSet | None:
+        return self.rule_sets[-1] if self.rule_sets else None
 
 
 class DatasetVersion(Base):
@@ -71,4 +86,30 @@ class QualityReportRecord(Base):
     ledger_index: Mapped[int] = mapped_column(ForeignKey("ledger_entries.idx"), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
+    rule_set_id: Mapped[int | None] = mapped_column(ForeignKey("dataset_rule_sets.id"))
+
     version: Mapped[DatasetVersion] = relationship(back_populates="reports")
+    rule_set: Mapped[DatasetRuleSet | None] = relationship()
+
+
+class DatasetRuleSet(Base):
+    """One version of a dataset's declared quality rules: the YAML as written (comments
+    kept) and the validated rule set it parses to. Assessments use the newest."""
+
+    __tablename__ = "dataset_rule_sets"
+    __table_args__ = (UniqueConstraint("dataset_id", "version_no", name="uq_dataset_rule_sets_no"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"), index=True)
+    version_no: Mapped[int] = mapped_column()
+    yaml_text: Mapped[str] = mapped_column(Text)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    dataset: Mapped[Dataset] = relationship(back_populates="rule_sets")
+
+    @property
+    def label(self) -> str:
+        """How reports name this rule set: ``dataset-7/r3``."""
+        return f"dataset-{self.dataset_id}/r{self.version_no}"

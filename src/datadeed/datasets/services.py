@@ -1,11 +1,19 @@
-"""Dataset use cases: upload a version (stored, normalized, fingerprinted, assessed), list
-and read them with tenant isolation. The report's digest goes into the ledger in the same
-transaction as the rows."""
+"""Dataset use cases: upload a version (stored, normalized, fingerprinted, assessed —
+at once for small files, as a background job for large ones), re-assess a version,
+keep rule set versions, compare versions, flag overlaps, and read all of it with
+tenant isolation. A report's digest goes into the ledger in the same transaction as
+its rows.
+
+Long work never holds a database transaction: every use case reads what it needs and
+commits, runs intake and the engine, then writes in one short transaction (SQLite's
+write lock is taken by BEGIN IMMEDIATE, and job progress is written from another
+session meanwhile)."""
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -15,17 +23,49 @@ from datadeed.accounts import audit
 from datadeed.accounts.principal import Principal, require_role, require_tenant
 from datadeed.accounts.roles import Role
 from datadeed.config import Settings
-from datadeed.datasets.blobs import BlobRef, LocalBlobStore
-from datadeed.datasets.intake import IntakeLimits
-from datadeed.datasets.models import Dataset, DatasetVersion, QualityReportRecord
+from datadeed.datasets.blobs import BlobRef, LocalBlobStore, copy_blob
+from datadeed.datasets.compare import VersionComparison, compare_versions
+from datadeed.datasets.models import Dataset, DatasetRuleSet, DatasetVersion, QualityReportRecord
+from datadeed.datasets.overlaps import find_overlaps
+from datadeed.datasets.rulesets import check_rule_text
+from datadeed.datasets.schemas import OverlapFlag
+from datadeed.datasets.storage import blob_store, intake_limits
 from datadeed.db import utc_stamp
 from datadeed.errors import InvalidInput, NotFound
+from datadeed.jobs.models import Job
+from datadeed.jobs.services import enqueue, recent_jobs
 from datadeed.ledger.services import LedgerService
-from datadeed.quality.engines import get_engine
+from datadeed.quality.engines import ENGINES, QualityEngine, get_engine
 from datadeed.quality.local import Prepared, fingerprint_dict, prepare
 from datadeed.quality.report import QualityReport
+from datadeed.quality.rules import RuleSet
+from datadeed.quality.suggest import suggest_rules_yaml
 
 UPLOADER_ROLES = (Role.DATA_MANAGER, Role.ORG_ADMIN)
+INTAKE_JOB = "dataset.intake"
+ASSESS_JOB = "quality.assess"
+# progress(fraction 0..1, message)
+Progress = Callable[[float, str | None], None]
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    """What an upload did: a new version assessed at once, or a queued intake job."""
+
+    dataset: Dataset
+    version: DatasetVersion | None = None
+    job: Job | None = None
+
+
+@dataclass(frozen=True)
+class _Assessed:
+    prepared: Prepared
+    report: QualityReport
+
+
+def dataset_subject(dataset_id: int) -> str:
+    """The subject of jobs on a dataset (pages list them by it)."""
+    return f"dataset:{dataset_id}"
 
 
 class DatasetService:
@@ -33,9 +73,9 @@ class DatasetService:
         self.session = session
         self.settings = settings
         self.ledger = ledger
-        self.blobs = LocalBlobStore(settings.blobs_dir)
+        self.blobs = blob_store(settings)
 
-    # -- writing -------------------------------------------------------------------
+    # -- uploading -----------------------------------------------------------------
 
     def upload_version(
         self,
@@ -46,41 +86,142 @@ class DatasetService:
         filename: str | None = None,
         dataset_id: int | None = None,
     ) -> DatasetVersion:
-        """Store the bytes, read them into canonical form, fingerprint and assess them,
-        then record dataset, version, report and the report's ledger entry together."""
+        """Store, read, fingerprint and assess the bytes now, whatever their size."""
+        outcome = self.submit_upload(
+            actor, chunks, name=name, filename=filename, dataset_id=dataset_id, sync=True
+        )
+        assert outcome.version is not None
+        return outcome.version
+
+    def submit_upload(
+        self,
+        actor: Principal,
+        chunks: Iterable[bytes],
+        *,
+        name: str,
+        filename: str | None = None,
+        dataset_id: int | None = None,
+        sync: bool | None = None,
+    ) -> UploadOutcome:
+        """Store the bytes; files under ``assess_async_min_bytes`` (or ``sync=True``) are
+        assessed at once, larger ones by an intake job (the dataset row is created now so
+        that its page can show the job)."""
         require_role(actor, *UPLOADER_ROLES)
-        dataset = self._dataset_for_upload(actor, dataset_id, name)
-        blob = self.blobs.put_stream(chunks, limit=self.settings.upload_max_bytes)
+        existing = self.get(actor, dataset_id) if dataset_id is not None else None
+        if existing is None:
+            name = _checked_name(name, actor)
+        rule_set = existing.current_rule_set if existing is not None else None
+        self.session.commit()  # end the read before the long part
+        blob = self.blobs.put_stream(chunks, limit=intake_limits(self.settings).max_bytes)
+        if sync is None:
+            sync = blob.size < self.settings.assess_async_min_bytes
         try:
-            with tempfile.TemporaryDirectory(prefix="datadeed-intake-") as work:
-                prepared = prepare(self.blobs.path(blob.sha256), Path(work), self._limits())
-                report = get_engine("duckdb").assess(prepared.parquet)
-                report = report.with_fingerprint(fingerprint_dict(prepared))
-            version = self._new_version(actor, dataset, blob, prepared, filename)
-            self._record_report(actor, version, report)
+            if sync:
+                version = self._ingest(actor, existing, name, blob, filename, rule_set, None)
+                return UploadOutcome(version.dataset, version=version)
+            dataset = existing or self._new_dataset(actor, name)
+            job = enqueue(
+                self.session,
+                INTAKE_JOB,
+                {"dataset_id": dataset.id, "sha256": blob.sha256, "filename": filename},
+                actor,
+                subject=dataset_subject(dataset.id),
+                organization_id=dataset.organization_id,
+            )
             self.session.commit()
+            return UploadOutcome(dataset, job=job)
         except BaseException:
             self.session.rollback()
             self._forget_blob(blob.sha256)
             raise
+
+    def ingest_stored(
+        self,
+        actor: Principal,
+        dataset_id: int,
+        sha256: str,
+        filename: str | None,
+        progress: Progress | None = None,
+    ) -> DatasetVersion:
+        """The intake job: read, fingerprint and assess a stored blob into a new version."""
+        dataset = self.get(actor, dataset_id)
+        rule_set = dataset.current_rule_set
+        self.session.commit()
+        blob = BlobRef(sha256=sha256, sm3="", size=self._blob_size(sha256))
+        try:
+            return self._ingest(actor, dataset, dataset.name, blob, filename, rule_set, progress)
+        except BaseException:
+            self.session.rollback()
+            self._forget_blob(sha256)
+            raise
+
+    def _ingest(
+        self,
+        actor: Principal,
+        dataset: Dataset | None,
+        name: str,
+        blob: BlobRef,
+        filename: str | None,
+        rule_set: DatasetRuleSet | None,
+        progress: Progress | None,
+    ) -> DatasetVersion:
+        assessed = self._assess_blob(blob.sha256, rule_set, None, progress)
+        dataset = dataset or self._new_dataset(actor, name)
+        version = self._new_version(actor, dataset, blob, assessed.prepared, filename)
+        self._record_report(actor, version, assessed.report, rule_set)
+        self.session.commit()
         return version
+
+    def _assess_blob(
+        self,
+        sha256: str,
+        rule_set: DatasetRuleSet | None,
+        engine: str | None,
+        progress: Progress | None,
+    ) -> _Assessed:
+        report_step = _step_reporter(progress)
+        with tempfile.TemporaryDirectory(prefix="datadeed-intake-") as work:
+            source = self._local_copy(sha256, Path(work))
+            if progress:
+                progress(0.02, "reading the file")
+            prepared = prepare(source, Path(work) / "canonical", intake_limits(self.settings))
+            if progress:
+                progress(0.3, "assessing quality")
+            report = self._engine(engine).assess(
+                prepared.parquet, _ruleset(rule_set), reference_paths={}, progress=report_step
+            )
+            report = report.with_fingerprint(fingerprint_dict(prepared))
+            return _Assessed(prepared, report)
+
+    def _local_copy(self, sha256: str, work: Path) -> Path:
+        if isinstance(self.blobs, LocalBlobStore):
+            return self.blobs.path(sha256)
+        return copy_blob(self.blobs, sha256, work / "source")
+
+    def _engine(self, name: str | None) -> QualityEngine:
+        name = name or self.settings.quality_engine
+        if name not in ENGINES:
+            raise InvalidInput(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+        if name == "duckdb":
+            return get_engine("duckdb", memory_limit=self.settings.duckdb_memory_limit)
+        return get_engine(name)
+
+    def _blob_size(self, sha256: str) -> int:
+        with self.blobs.open(sha256) as f:
+            f.seek(0, 2)
+            return f.tell()
 
     def _forget_blob(self, sha256: str) -> None:
         """Nothing half-stored: drop the upload's blob unless a stored version uses it."""
         used = self.session.scalar(
             select(DatasetVersion.id).where(DatasetVersion.sha256 == sha256).limit(1)
         )
+        self.session.rollback()
         if used is None:
             self.blobs.delete(sha256)
 
-    def _dataset_for_upload(self, actor: Principal, dataset_id: int | None, name: str) -> Dataset:
-        if dataset_id is not None:
-            return self.get(actor, dataset_id)
-        name = name.strip()
-        if not name or len(name) > 200:
-            raise InvalidInput("a dataset needs a name of 1 to 200 characters")
-        if actor.organization_id is None:
-            raise InvalidInput("datasets belong to an organization; log in as its member")
+    def _new_dataset(self, actor: Principal, name: str) -> Dataset:
+        assert actor.organization_id is not None  # checked by _checked_name
         dataset = Dataset(
             organization_id=actor.organization_id, name=name, created_by_id=actor.user_id
         )
@@ -109,8 +250,8 @@ class DatasetService:
             format=prepared.detected.kind.value,
             encoding=prepared.detected.encoding.value if prepared.detected.encoding else None,
             size_bytes=blob.size,
-            sha256=blob.sha256,
-            sm3=blob.sm3,
+            sha256=prepared.sha256,
+            sm3=prepared.sm3,
             content_fingerprint=content.content,
             schema_fingerprint=content.schema,
             row_count=content.row_count,
@@ -123,9 +264,16 @@ class DatasetService:
         return version
 
     def _record_report(
-        self, actor: Principal, version: DatasetVersion, report: QualityReport
+        self,
+        actor: Principal,
+        version: DatasetVersion,
+        report: QualityReport,
+        rule_set: DatasetRuleSet | None,
     ) -> QualityReportRecord:
+        issued_at = utc_stamp()
+        number = len(version.reports) + 1
         subject = f"dataset:{version.dataset_id}/v{version.version_no}"
+        report = report.issued_for(f"{subject}#{number}", issued_at)
         appended = self.ledger.append(
             "report-digest/v1",
             {
@@ -133,7 +281,7 @@ class DatasetService:
                 "report_id": report.digest[:16],
                 "digest": {"algo": "sha256", "hex": report.digest},
                 "subject": subject,
-                "issued_at": utc_stamp(),
+                "issued_at": issued_at,
             },
         )
         record = QualityReportRecord(
@@ -146,13 +294,14 @@ class DatasetService:
             digest=report.digest,
             report=report.model_dump(mode="json"),
             ledger_index=appended.index,
+            rule_set=rule_set,
         )
         self.session.add(record)
         self.session.flush()
         audit.record(
             self.session,
             actor,
-            "dataset.version",
+            "dataset.report" if number > 1 else "dataset.version",
             "dataset",
             version.dataset_id,
             organization_id=version.dataset.organization_id,
@@ -160,12 +309,98 @@ class DatasetService:
                 "version": version.version_no,
                 "sha256": version.sha256,
                 "report_digest": report.digest,
+                "rule_set": rule_set.label if rule_set else None,
             },
         )
         return record
 
-    def _limits(self) -> IntakeLimits:
-        return IntakeLimits(max_bytes=self.settings.upload_max_bytes)
+    # -- assessing again -----------------------------------------------------------
+
+    def request_assessment(
+        self, actor: Principal, dataset_id: int, version_no: int, engine: str | None = None
+    ) -> Job:
+        """Queue a new assessment of a version (with the dataset's current rules)."""
+        require_role(actor, *UPLOADER_ROLES)
+        version = self.version(actor, dataset_id, version_no)
+        engine = engine or self.settings.quality_engine
+        if engine not in ENGINES:
+            raise InvalidInput(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        job = enqueue(
+            self.session,
+            ASSESS_JOB,
+            {"version_id": version.id, "engine": engine},
+            actor,
+            subject=dataset_subject(dataset_id),
+            organization_id=version.dataset.organization_id,
+        )
+        self.session.commit()
+        return job
+
+    def assess_stored(
+        self,
+        actor: Principal,
+        version_id: int,
+        engine: str | None = None,
+        progress: Progress | None = None,
+    ) -> QualityReportRecord:
+        """The assessment job: assess a stored version again and record the report."""
+        version = self.session.get(DatasetVersion, version_id)
+        if version is None:
+            raise NotFound("dataset version not found")
+        require_tenant(actor, version.dataset.organization_id, "dataset")
+        rule_set = version.dataset.current_rule_set
+        self.session.commit()
+        assessed = self._assess_blob(version.sha256, rule_set, engine, progress)
+        record = self._record_report(actor, version, assessed.report, rule_set)
+        self.session.commit()
+        return record
+
+    # -- rule sets -----------------------------------------------------------------
+
+    def save_rule_set(self, actor: Principal, dataset_id: int, yaml_text: str) -> DatasetRuleSet:
+        """Validate the YAML against the dataset's columns and store it as the next rule
+        set version; later assessments use it."""
+        require_role(actor, *UPLOADER_ROLES)
+        dataset = self.get(actor, dataset_id)
+        ruleset = check_rule_text(yaml_text, self.columns_of(dataset))
+        last = dataset.current_rule_set
+        rule_set = DatasetRuleSet(
+            dataset=dataset,
+            version_no=(last.version_no if last else 0) + 1,
+            yaml_text=yaml_text,
+            rules=ruleset.model_dump(mode="json"),
+            created_by_id=actor.user_id,
+        )
+        self.session.add(rule_set)
+        self.session.flush()
+        audit.record(
+            self.session,
+            actor,
+            "dataset.rules",
+            "dataset",
+            dataset.id,
+            organization_id=dataset.organization_id,
+            detail={"rule_set": rule_set.label, "rules": len(ruleset.rules)},
+        )
+        self.session.commit()
+        return rule_set
+
+    def rule_set(self, actor: Principal, dataset_id: int) -> DatasetRuleSet | None:
+        return self.get(actor, dataset_id).current_rule_set
+
+    def suggest_rules(self, actor: Principal, dataset_id: int) -> str:
+        """Rules proposed from the latest version's profile, as YAML."""
+        dataset = self.get(actor, dataset_id)
+        version = dataset.latest_version
+        if version is None or not version.reports:
+            raise NotFound("the dataset has no assessed version to suggest rules from")
+        return suggest_rules_yaml(QualityReport.model_validate(version.reports[-1].report))
+
+    def columns_of(self, dataset: Dataset) -> list[str] | None:
+        version = dataset.latest_version
+        if version is None or not version.reports:
+            return None
+        return [c["name"] for c in version.reports[-1].report.get("columns", [])]
 
     # -- reading -------------------------------------------------------------------
 
@@ -196,3 +431,65 @@ class DatasetService:
         if not version.reports:
             raise NotFound("no quality report for this version")
         return version.reports[-1]
+
+    def jobs(self, actor: Principal, dataset_id: int, limit: int = 5) -> Sequence[Job]:
+        """The dataset's newest background jobs (intake, assessments)."""
+        self.get(actor, dataset_id)
+        return recent_jobs(self.session, actor, dataset_subject(dataset_id), limit)
+
+    # -- comparing -----------------------------------------------------------------
+
+    def compare(
+        self, actor: Principal, dataset_id: int, version_no: int, against: int | None = None
+    ) -> VersionComparison:
+        """Version ``version_no`` against ``against`` (default: the version before it)."""
+        newer = self.version(actor, dataset_id, version_no)
+        if against is None:
+            if version_no <= 1:
+                raise NotFound("version 1 has no previous version to compare with")
+            against = version_no - 1
+        older = self.version(actor, dataset_id, against)
+        return compare_versions(older, newer)
+
+    # -- overlaps ------------------------------------------------------------------
+
+    def find_overlaps(self, version_id: int, *, min_containment: float = 0.5) -> list[OverlapFlag]:
+        """Other organizations' datasets (latest versions) that hold the same content or
+        contain at least ``min_containment`` of this version's rows, or the other way
+        round. No permission check: callers (the registry, the pages) check access."""
+        return find_overlaps(self.session, version_id, min_containment=min_containment)
+
+    def overlaps_of(
+        self, actor: Principal, dataset_id: int, version_no: int, *, min_containment: float = 0.5
+    ) -> list[OverlapFlag]:
+        """The overlap flags of one of the actor's own dataset versions."""
+        version = self.version(actor, dataset_id, version_no)
+        return self.find_overlaps(version.id, min_containment=min_containment)
+
+
+def _checked_name(name: str, actor: Principal) -> str:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("a dataset needs a name of 1 to 200 characters")
+    if actor.organization_id is None:
+        raise InvalidInput("datasets belong to an organization; log in as its member")
+    return name
+
+
+def _ruleset(rule_set: DatasetRuleSet | None) -> RuleSet | None:
+    """The stored rules, named after their dataset version (``dataset-7/r3``)."""
+    if rule_set is None:
+        return None
+    ruleset = RuleSet.model_validate(rule_set.rules)
+    return ruleset.model_copy(update={"version": rule_set.label})
+
+
+def _step_reporter(progress: Progress | None) -> Callable[[str, int, int], None] | None:
+    """The engine's (step, done, total) mapped onto 30–98 % of the job."""
+    if progress is None:
+        return None
+
+    def step(label: str, done: int, total: int) -> None:
+        progress(0.3 + 0.68 * done / max(total, 1), label)
+
+    return step

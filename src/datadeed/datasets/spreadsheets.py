@@ -20,7 +20,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from datadeed.datasets.errors import CorruptSpreadsheet, RaggedRows, SpreadsheetBomb
+from datadeed.datasets.errors import (
+    CorruptSpreadsheet,
+    RaggedRows,
+    SpreadsheetBomb,
+    SpreadsheetTooLarge,
+)
 
 RATIO_CHECK_MIN_BYTES = 1 << 20
 BATCH_ROWS = 10_000
@@ -32,6 +37,8 @@ class ZipLimits:
     max_uncompressed_bytes: int = 1 << 30
     max_ratio: float = 200.0
     max_entries: int = 10_000
+    max_rows: int = 1_048_576  # rows read from the sheet (Excel's own maximum)
+    max_cells: int = 50_000_000  # rows × header width
 
 
 def check_zip(path: Path, limits: ZipLimits) -> None:
@@ -59,7 +66,9 @@ def check_zip(path: Path, limits: ZipLimits) -> None:
             )
 
 
-def xlsx_to_parquet(path: Path, out: Path, *, sheet: str | None = None) -> list[str]:
+def xlsx_to_parquet(
+    path: Path, out: Path, *, sheet: str | None = None, limits: ZipLimits | None = None
+) -> list[str]:
     """Write the sheet's rows to ``out``; returns the column names. Empty rows are skipped.
 
     The first row is the header when its cells are distinct non-empty text; otherwise
@@ -67,13 +76,14 @@ def xlsx_to_parquet(path: Path, out: Path, *, sheet: str | None = None) -> list[
     name = path.name
     try:
         names, header = _columns(path, sheet)
-        types = _column_types(_rows(path, sheet), len(names), skip=int(header))
+        rows = _limited(_rows(path, sheet), len(names), limits or ZipLimits(), name)
+        types = _column_types(rows, len(names), skip=int(header))
         schema = pa.schema([(n, t) for n, t in zip(names, types, strict=True)])
         with pq.ParquetWriter(out, schema) as writer:
             for batch in _batches(_rows(path, sheet), schema, skip=int(header), name=name):
                 writer.write_batch(batch)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        if isinstance(exc, RaggedRows):
+        if isinstance(exc, RaggedRows | SpreadsheetTooLarge):
             raise
         raise CorruptSpreadsheet(name, str(exc) or type(exc).__name__) from None
     return names
@@ -97,6 +107,18 @@ def _rows(path: Path, sheet: str | None) -> Generator[tuple[int, tuple[Cell, ...
                 yield number, tuple(cells)
     finally:
         workbook.close()
+
+
+def _limited(
+    rows: Iterator[tuple[int, tuple[Cell, ...]]], width: int, limits: ZipLimits, name: str
+) -> Iterator[tuple[int, tuple[Cell, ...]]]:
+    """The rows, refusing the sheet once it has more rows or cells than the limits."""
+    for count, row in enumerate(rows, start=1):
+        if count > limits.max_rows:
+            raise SpreadsheetTooLarge(name, f"more than {limits.max_rows} rows")
+        if count * max(width, 1) > limits.max_cells:
+            raise SpreadsheetTooLarge(name, f"more than {limits.max_cells} cells")
+        yield row
 
 
 def _empty(cell: Cell) -> bool:

@@ -3,7 +3,8 @@
 ``digest`` is the SHA-256 of the RFC 8785 canonical JSON of the report without the
 ``digest`` field (``datadeed.canonical``). The caller fills ``fingerprint`` (the dataset
 fingerprint from intake) with :meth:`QualityReport.with_fingerprint`, which re-seals
-the digest, so the digest always covers the fingerprint the report carries.
+the digest, so the digest always covers the fingerprint the report carries. A stored
+report is also bound to its subject and issue time (:meth:`QualityReport.issued_for`).
 """
 
 from __future__ import annotations
@@ -144,6 +145,8 @@ class QualityReport(_Model):
     reference_time: str | None
     options: dict[str, int | float]
     fingerprint: dict[str, Any] | None = None
+    subject: str | None = None
+    issued_at: str | None = None
     digest: str = ""
 
     def compute_digest(self) -> str:
@@ -157,6 +160,11 @@ class QualityReport(_Model):
     def with_fingerprint(self, fingerprint: dict[str, Any] | None) -> QualityReport:
         """Attach the dataset fingerprint and re-seal."""
         return self.model_copy(update={"fingerprint": fingerprint}).sealed()
+
+    def issued_for(self, subject: str, issued_at: str) -> QualityReport:
+        """Bind the report to what it assesses (e.g. ``dataset:7/v2#1``) and when, and
+        re-seal: two reports of the same bytes for two subjects get two digests."""
+        return self.model_copy(update={"subject": subject, "issued_at": issued_at}).sealed()
 
     def digest_is_valid(self) -> bool:
         return self.digest == self.compute_digest()

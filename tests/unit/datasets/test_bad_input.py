@@ -219,6 +219,22 @@ def test_xlsx_declaring_too_much_is_refused(data_dir: Path, out_dir: Path) -> No
     assert "declares" in error.reason
 
 
+@pytest.mark.parametrize(
+    ("limits", "reason"),
+    [(ZipLimits(max_rows=3), "more than 3 rows"), (ZipLimits(max_cells=20), "more than 20 cells")],
+)
+def test_xlsx_with_too_many_rows_or_cells_is_refused(
+    data_dir: Path, out_dir: Path, limits: ZipLimits, reason: str
+) -> None:
+    source = write_xlsx(data_dir / "big.xlsx")  # a header and five rows of 8 columns
+
+    error = refused(source, out_dir, limits=IntakeLimits(xlsx=limits))
+
+    assert isinstance(error, errors.SpreadsheetTooLarge)
+    assert (error.code, error.reason) == ("spreadsheet_too_large", reason)
+    assert not any(out_dir.iterdir())
+
+
 def test_file_over_the_size_limit(data_dir: Path, out_dir: Path) -> None:
     source = write_csv(data_dir / "d.csv")
 
