@@ -22,6 +22,7 @@ from datadeed.evidence import views as evidence_views
 from datadeed.ledger import api as ledger_api
 from datadeed.ledger.keys import LogKeyring
 from datadeed.registry import api as registry_api
+from datadeed.registry import views as registry_views
 from datadeed.web.errors import install_error_handlers, problem
 from datadeed.web.middleware import BodyLimitMiddleware, RequestContextMiddleware, RequestIdFilter
 
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(datasets_api.router, prefix=API_PREFIX)
     app.include_router(datasets_views.router)
     app.include_router(registry_api.router, prefix=API_PREFIX)
+    app.include_router(registry_views.router)
     app.include_router(accounts_views.router)
     return app
 

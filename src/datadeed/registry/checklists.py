@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from datadeed.registry.models import SourceCategory, Track
+from datadeed.registry.terms import N_
 
 # document kind -> what it is; each source category names the kinds it requires
 SOURCE_DOCUMENTS: dict[SourceCategory, tuple[str, ...]] = {
@@ -23,43 +24,43 @@ SOURCE_DOCUMENTS: dict[SourceCategory, tuple[str, ...]] = {
 }
 
 DOCUMENT_LABELS: dict[str, str] = {
-    "production_explanation": "Explanation of the equipment or system investment",
-    "collection_method": "Collection method and source",
-    "authorisation": "Public-data authorisation",
-    "co_production_agreement": "Co-production agreement",
-    "purchase_contract": "Purchase or licence contract",
-    "source_statement": "Statement of the data source",
+    "production_explanation": N_("Explanation of the equipment or system investment"),
+    "collection_method": N_("Collection method and source"),
+    "authorisation": N_("Public-data authorisation"),
+    "co_production_agreement": N_("Co-production agreement"),
+    "purchase_contract": N_("Purchase or licence contract"),
+    "source_statement": N_("Statement of the data source"),
 }
 
 FORMAL_CHECKLIST: dict[str, str] = {
-    "applicant_identity": "Applicant identity and credit code verified",
-    "materials_complete": "Materials complete and consistent with each other",
-    "evidence_per_right": "Each right claimed has its own evidence",
-    "source_documents": "Source documents match the data-source category",
-    "commitment_signed": "Commitment statement accepted",
+    "applicant_identity": N_("Applicant identity and credit code verified"),
+    "materials_complete": N_("Materials complete and consistent with each other"),
+    "evidence_per_right": N_("Each right claimed has its own evidence"),
+    "source_documents": N_("Source documents match the data-source category"),
+    "commitment_signed": N_("Commitment statement accepted"),
 }
 
 SUBSTANTIVE_CHECKLIST: dict[str, str] = {
-    "not_core_data": "Not national core data",
-    "lawful_source": "Acquired lawfully, with the source's authorisation",
-    "no_dispute": "No unresolved ownership dispute",
-    "materials_true": "Materials true and complete",
-    "no_harm": "No harm to national security or to others' rights",
+    "not_core_data": N_("Not national core data"),
+    "lawful_source": N_("Acquired lawfully, with the source's authorisation"),
+    "no_dispute": N_("No unresolved ownership dispute"),
+    "materials_true": N_("Materials true and complete"),
+    "no_harm": N_("No harm to national security or to others' rights"),
 }
 # data IP only (Shandong rules): single records or raw, unprocessed data are not registrable
 DATA_IP_CHECKLIST: dict[str, str] = {
-    "processed_collection": "A rule-processed data collection, not raw single records",
+    "processed_collection": N_("A rule-processed data collection, not raw single records"),
 }
 
 REFUSAL_GROUNDS: dict[str, str] = {
-    "core_data": "National core data",
-    "unlawful_source": "Unlawful acquisition or missing authorisation of the source",
-    "ownership_dispute": "Unresolved ownership dispute",
-    "false_or_incomplete": "False or incomplete materials not corrected in time",
-    "harm": "Harm to national security or to others' rights",
-    "raw_data": "Raw or single-record data (data IP)",
-    "objection_upheld": "An objection was upheld",
-    "other_statutory": "Other statutory grounds",
+    "core_data": N_("National core data"),
+    "unlawful_source": N_("Unlawful acquisition or missing authorisation of the source"),
+    "ownership_dispute": N_("Unresolved ownership dispute"),
+    "false_or_incomplete": N_("False or incomplete materials not corrected in time"),
+    "harm": N_("Harm to national security or to others' rights"),
+    "raw_data": N_("Raw or single-record data (data IP)"),
+    "objection_upheld": N_("An objection was upheld"),
+    "other_statutory": N_("Other statutory grounds"),
 }
 
 # substantive item -> the refusal ground that applies when it fails

@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from datadeed.accounts import audit
-from datadeed.accounts.models import Organization, User
+from datadeed.accounts.models import Organization, User, UserRole
 from datadeed.accounts.principal import Principal, require_role
 from datadeed.accounts.roles import OrgKind, Role
 from datadeed.certificates.services import CertificateService
 from datadeed.config import Settings
-from datadeed.datasets.models import DatasetVersion
+from datadeed.datasets.models import Dataset, DatasetVersion
 from datadeed.datasets.schemas import OverlapFlag
 from datadeed.datasets.services import DatasetService
 from datadeed.db import utc_stamp, utcnow
@@ -90,6 +90,15 @@ _NOT_DECISIONS = frozenset(
         Action.DISMISS_OBJECTION,
     }
 )
+# columns that hold an empty value, never NULL, when a draft sends null
+_EMPTY: dict[str, Callable[[], Any]] = {
+    "title": str,
+    "tracks": list,
+    "rights_claimed": list,
+    "source_documents": dict,
+    "compliance_documents": dict,
+    "commitment_accepted": bool,
+}
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 S = ApplicationState
 Handler = Callable[
@@ -177,17 +186,16 @@ class RegistryService:
 
     def _apply(self, app: RegistrationApplication, data: ApplicationDraft) -> None:
         values = data.model_dump(exclude_unset=True)
-        if "dataset_version_id" in values:
-            self._attach_version(app, values.pop("dataset_version_id"))
+        attach = "dataset_version_id" in values
+        version_id = values.pop("dataset_version_id", None)
         if "tracks" in values:
             values["tracks"] = sorted(set(values["tracks"] or []))
         if values.get("commitment_accepted") and not app.commitment_accepted:
             app.commitment_accepted_at = self.now()
         for field, value in values.items():
-            setattr(app, field, [] if value is None and field == "rights_claimed" else value)
-        for field in ("title",):
-            if getattr(app, field) is None:
-                setattr(app, field, "")
+            setattr(app, field, _EMPTY[field]() if value is None and field in _EMPTY else value)
+        if attach:  # after the fields: the version fills in only what is left blank
+            self._attach_version(app, version_id)
 
     def _attach_version(self, app: RegistrationApplication, version_id: int | None) -> None:
         """Attach the applicant's own dataset version with its fingerprint and report.
@@ -775,6 +783,36 @@ class RegistryService:
             S.PUBLIC_NOTICE,
             S.OBJECTION_REVIEW,
         )
+
+    def version_choices(self, actor: Principal) -> Sequence[DatasetVersion]:
+        """The actor's organization's dataset versions, for the application form."""
+        if actor.organization_id is None:
+            return []
+        query = (
+            select(DatasetVersion)
+            .join(Dataset)
+            .where(Dataset.organization_id == actor.organization_id)
+            .order_by(DatasetVersion.id.desc())
+            .limit(200)
+        )
+        return self.session.scalars(query).all()
+
+    def reviewer_choices(self, actor: Principal) -> Sequence[User]:
+        """The registrar's active staff who can be assigned to review."""
+        if not self.is_registrar(actor):
+            return []
+        query = (
+            select(User)
+            .join(UserRole)
+            .where(
+                User.organization_id == actor.organization_id,
+                User.is_active.is_(True),
+                UserRole.role.in_(REGISTRAR_ROLES),
+            )
+            .distinct()
+            .order_by(User.id)
+        )
+        return self.session.scalars(query).all()
 
     def holder_name(self, app: RegistrationApplication) -> str:
         org = self.session.get(Organization, app.organization_id)

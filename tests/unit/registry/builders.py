@@ -22,7 +22,7 @@ from datadeed.registry.checklists import checklist_for
 from datadeed.registry.models import RegistrationApplication
 from datadeed.registry.schemas import ApplicationDraft, Decision, RightClaim
 from datadeed.registry.services import RegistryService
-from datadeed.registry.states import Action, ApplicationState
+from datadeed.registry.states import TRANSITIONS, Action, ApplicationState
 from datadeed.sensitive.models import SensitivityScan
 from tests.factories import OrganizationFactory, UserFactory
 
@@ -162,6 +162,8 @@ def drive(
     for action, reached in FORWARD:
         if app.state == until:
             break
+        if app.state not in TRANSITIONS[action].sources:
+            continue
         extra: dict[str, Any] = {}
         if action == Action.ASSIGN:
             extra["reviewer_ids"] = [people.reviewer.id]
