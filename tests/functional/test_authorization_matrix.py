@@ -22,6 +22,7 @@ from datadeed.app import create_app
 from datadeed.datasets.services import DatasetService
 from datadeed.evidence.services import EvidenceInput
 from datadeed.identifiers import make_uscc
+from datadeed.sensitive.services import SensitiveService
 from datadeed.web.deps import SESSION_COOKIE
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
@@ -32,6 +33,11 @@ ADMINS = frozenset({Role.ORG_ADMIN, Role.PLATFORM_ADMIN})
 LODGERS = frozenset({Role.DATA_MANAGER, Role.ORG_ADMIN, Role.PLATFORM_ADMIN})
 UPLOADERS = frozenset({Role.DATA_MANAGER, Role.ORG_ADMIN})
 CSV = "id,城市\n1,杭州\n2,宁波\n".encode()
+GRADE_REVIEWERS = frozenset(
+    {Role.REVIEWER, Role.REGISTRATION_OFFICER, Role.REGULATOR, Role.PLATFORM_ADMIN}
+)
+SCANNERS = UPLOADERS | GRADE_REVIEWERS
+RISK_RECORDERS = UPLOADERS | {Role.REGULATOR, Role.PLATFORM_ADMIN}
 
 # (method, path) -> who may call it: PUBLIC, ANY_USER, or a set of roles.
 ACCESS: dict[tuple[str, str], Any] = {
@@ -83,6 +89,18 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/account/tokens/{token_id}/revoke"): ANY_USER,
     ("GET", "/org/members"): ADMINS,
     ("GET", "/admin/audit"): {Role.PLATFORM_ADMIN},
+    # sensitive data (issue #5)
+    ("POST", "/api/v1/datasets/{dataset_id}/versions/{version_no}/scan"): SCANNERS,
+    ("GET", "/api/v1/datasets/{dataset_id}/versions/{version_no}/scan"): ANY_USER,
+    ("POST", "/api/v1/datasets/{dataset_id}/versions/{version_no}/grade"): GRADE_REVIEWERS,
+    ("GET", "/api/v1/sensitivity/reviews"): GRADE_REVIEWERS,
+    ("POST", "/api/v1/datasets/{dataset_id}/risk-assessments"): RISK_RECORDERS,
+    ("POST", "/api/v1/datasets/{dataset_id}/versions/{version_no}/safeguards"): UPLOADERS,
+    ("GET", "/api/v1/datasets/{dataset_id}/versions/{version_no}/gate"): ANY_USER,
+    ("GET", "/datasets/{dataset_id}/versions/{version_no}/sensitivity"): ANY_USER,
+    ("POST", "/datasets/{dataset_id}/versions/{version_no}/sensitivity/scan"): SCANNERS,
+    ("POST", "/datasets/{dataset_id}/versions/{version_no}/sensitivity/grade"): GRADE_REVIEWERS,
+    ("GET", "/sensitivity/reviews"): GRADE_REVIEWERS,
 }
 
 KIND_OF_ROLE = {
@@ -191,6 +209,17 @@ def _body(method: str, path: str, caller: Caller) -> dict[str, Any] | None:
         return {"algo": "sha256", "digest": f"{n:064x}"}
     if path == "/datasets/new":
         return {"name": "矩阵数据集"}
+    if path.endswith("/grade"):
+        return {"action": "confirm"}
+    if path.endswith("/risk-assessments"):
+        return {
+            "title": "风险评估",
+            "assessor": "矩阵评估",
+            "valid_from": "2026-01-01",
+            "valid_to": "2027-12-31",
+        }
+    if path.endswith("/safeguards"):
+        return {"kind": "consent", "basis": "单独同意"}
     return None
 
 
@@ -216,6 +245,7 @@ def seed_dataset(ledger, settings):  # type: ignore[no-untyped-def]
         version = DatasetService(ledger.session, settings, ledger).upload_version(
             actor, [CSV], name="种子数据集"
         )
+        SensitiveService(ledger.session, settings, ledger).scan_version(version.id, actor)
         return {"dataset_id": str(version.dataset_id), "version_no": "1"}
 
     return seed

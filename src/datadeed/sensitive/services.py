@@ -35,7 +35,7 @@ from datadeed.db import utc_stamp, utcnow
 from datadeed.errors import InvalidInput, NotFound
 from datadeed.ledger.services import LedgerService
 from datadeed.sensitive.anonymity import AnonymityResult, check_anonymity
-from datadeed.sensitive.errors import GradeAlreadyReviewed, InvalidGrade
+from datadeed.sensitive.errors import GradeAlreadyReviewed, InvalidGrade, ScanMissing
 from datadeed.sensitive.gates import GateDecision, GatePurpose, evaluate_gate, latest_scan
 from datadeed.sensitive.grading import GRADE_LABELS, GradingThresholds, is_grade
 from datadeed.sensitive.models import GradeReview, PiSafeguard, RiskAssessment, SensitivityScan
@@ -58,6 +58,18 @@ MAX_REASON = 2000
 def can_review(actor: Principal) -> bool:
     """Grade reviewers: their organization oversees datasets and they hold a review role."""
     return actor.org_kind in _REVIEWER_KINDS and actor.has(*REVIEWER_ROLES)
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """Everything the version's sensitivity page shows."""
+
+    dataset: Dataset
+    version: DatasetVersion
+    scan: SensitivityScan | None
+    gates: dict[str, GateDecision]
+    can_scan: bool
+    can_review: bool
 
 
 @dataclass(frozen=True)
@@ -194,6 +206,24 @@ class SensitiveService:
         )
         return scan
 
+    def latest_or_none(
+        self, actor: Principal, dataset_id: int, version_no: int
+    ) -> SensitivityScan | None:
+        """The latest scan of a version the actor may see, or None if never scanned."""
+        return latest_scan(self.session, self.version(actor, dataset_id, version_no).id)
+
+    def version_view(self, actor: Principal, dataset_id: int, version_no: int) -> VersionView:
+        version = self.version(actor, dataset_id, version_no)
+        purposes: tuple[GatePurpose, ...] = ("register", "list", "pledge")
+        return VersionView(
+            dataset=version.dataset,
+            version=version,
+            scan=latest_scan(self.session, version.id),
+            gates={p: evaluate_gate(self.session, version.id, p) for p in purposes},
+            can_scan=actor.has(*OWNER_ROLES, *REVIEWER_ROLES),
+            can_review=can_review(actor),
+        )
+
     def latest(self, actor: Principal, dataset_id: int, version_no: int) -> SensitivityScan:
         version = self.version(actor, dataset_id, version_no)
         scan = latest_scan(self.session, version.id)
@@ -309,6 +339,27 @@ class SensitiveService:
         self.session.refresh(scan)
         return scan
 
+    def review_latest(
+        self,
+        actor: Principal,
+        dataset_id: int,
+        version_no: int,
+        action: str,
+        grade: str | None = None,
+        reason: str | None = None,
+    ) -> SensitivityScan:
+        """Confirm or change the grade of a version's latest scan."""
+        version = self.version(actor, dataset_id, version_no)
+        self._require_reviewer(actor)
+        scan = latest_scan(self.session, version.id)
+        if scan is None:
+            raise ScanMissing("scan this version before reviewing its grade")
+        if action == "confirm":
+            return self.confirm_grade(actor, scan.id)
+        if action == "change":
+            return self.change_grade(actor, scan.id, grade or "", reason or "")
+        raise InvalidInput("action is confirm or change")
+
     # -- safeguards and risk assessments ---------------------------------------------
 
     def record_risk_assessment(
@@ -422,6 +473,27 @@ class SensitiveService:
         )
         self.session.commit()
         return safeguard
+
+    def add_safeguard(
+        self,
+        actor: Principal,
+        dataset_id: int,
+        version_no: int,
+        kind: str,
+        *,
+        quasi_identifiers: Sequence[str] = (),
+        sensitive_attribute: str | None = None,
+        basis: str | None = None,
+    ) -> PiSafeguard:
+        """A de-identification check (``deidentified``) or a consent basis (``consent``)."""
+        if kind == "deidentified":
+            safeguard, _ = self.check_deidentification(
+                actor, dataset_id, version_no, quasi_identifiers, sensitive_attribute
+            )
+            return safeguard
+        if kind == "consent":
+            return self.record_consent_basis(actor, dataset_id, version_no, basis or "")
+        raise InvalidInput("kind is deidentified or consent")
 
     def gate(
         self, actor: Principal, dataset_id: int, version_no: int, purpose: GatePurpose
