@@ -23,6 +23,8 @@ from datadeed.ledger import api as ledger_api
 from datadeed.ledger.keys import LogKeyring
 from datadeed.registry import api as registry_api
 from datadeed.registry import views as registry_views
+from datadeed.sensitive import api as sensitive_api
+from datadeed.sensitive import views as sensitive_views
 from datadeed.web.errors import install_error_handlers, problem
 from datadeed.web.middleware import BodyLimitMiddleware, RequestContextMiddleware, RequestIdFilter
 
@@ -110,6 +112,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(datasets_views.router)
     app.include_router(registry_api.router, prefix=API_PREFIX)
     app.include_router(registry_views.router)
+    app.include_router(sensitive_api.router, prefix=API_PREFIX)
+    app.include_router(sensitive_views.router)
     app.include_router(accounts_views.router)
     return app
 
