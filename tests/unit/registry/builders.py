@@ -15,15 +15,14 @@ from datadeed.accounts.roles import OrgKind, Role
 from datadeed.accounts.services import principal_for
 from datadeed.datasets.models import DatasetVersion
 from datadeed.datasets.services import DatasetService
-from datadeed.db import utc_stamp
 from datadeed.evidence.services import EvidenceInput, EvidenceService
-from datadeed.ledger.services import LedgerService
 from datadeed.registry.checklists import checklist_for
 from datadeed.registry.models import RegistrationApplication
 from datadeed.registry.schemas import ApplicationDraft, Decision, RightClaim
 from datadeed.registry.services import RegistryService
 from datadeed.registry.states import TRANSITIONS, Action, ApplicationState
-from datadeed.sensitive.models import SensitivityScan
+from datadeed.sensitive.gates import latest_scan
+from datadeed.sensitive.services import SensitiveService
 from tests.factories import OrganizationFactory, UserFactory
 
 CSV = "订单号,城市,金额\n1,杭州,10.5\n2,宁波,20\n3,温州,7.25\n".encode()
@@ -63,43 +62,41 @@ def cast() -> Cast:
     )
 
 
-def record_scan(ledger: LedgerService, version: DatasetVersion, grade: str = "general_2") -> None:
-    """A confirmed sensitivity scan of the version, as the sensitive-data service stores it."""
-    digest = hashlib.sha256(f"scan:{version.id}:{grade}".encode()).hexdigest()
-    appended = ledger.append(
-        "report-digest/v1",
-        {
-            "report_type": "sensitivity",
-            "report_id": digest[:16],
-            "digest": {"algo": "sha256", "hex": digest},
-            "subject": f"dataset:{version.dataset_id}/v{version.version_no}",
-            "issued_at": utc_stamp(),
-        },
-    )
-    ledger.session.add(
-        SensitivityScan(
-            dataset_version_id=version.id,
-            engine="duckdb",
-            row_count=version.row_count,
-            proposed_grade=grade,
-            grade=grade,
-            grade_status="confirmed",
-            has_pi=False,
-            has_sensitive_pi=False,
-            digest=digest,
-            result={},
-            ledger_index=appended.index,
-        )
-    )
-    ledger.session.commit()
+def record_scan(
+    service: DatasetService,
+    owner: User,
+    version: DatasetVersion,
+    grade: str | None = None,
+    reviewer: User | None = None,
+) -> None:
+    """Scan the version with the sensitive-data service, then have a registrar reviewer
+    confirm the proposed grade (or set ``grade``, with a reason)."""
+    sensitive = SensitiveService(service.session, service.settings, service.ledger)
+    sensitive.scan_version(version.id, principal_for(owner))
+    scan = latest_scan(service.session, version.id)
+    assert scan is not None
+    if reviewer is None:
+        registrar = OrganizationFactory(kind=OrgKind.REGISTRAR)
+        reviewer = UserFactory(organization=registrar, roles=[Role.REVIEWER])
+    grader = principal_for(reviewer)
+    if grade is None or grade == scan.grade:
+        sensitive.confirm_grade(grader, scan.id)
+    else:
+        sensitive.change_grade(grader, scan.id, grade, "测试所需的分级")
 
 
 def version_of(
-    service: DatasetService, user: User, data: bytes = CSV, grade: str | None = "general_2"
+    service: DatasetService,
+    user: User,
+    data: bytes = CSV,
+    grade: str | None = "confirmed",
+    reviewer: User | None = None,
 ) -> DatasetVersion:
+    """A version of the user's organization: scanned and its grade confirmed (``confirmed``),
+    set to ``grade``, or never scanned (None)."""
     version = service.upload_version(principal_for(user), [data], name="杭州订单数据")
     if grade is not None:
-        record_scan(service.ledger, version, grade)
+        record_scan(service, user, version, None if grade == "confirmed" else grade, reviewer)
     return version
 
 
