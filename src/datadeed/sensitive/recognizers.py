@@ -26,6 +26,7 @@ from datadeed import identifiers
 __all__ = [
     "RECOGNIZERS",
     "Recognizer",
+    "anti_hinted",
     "by_type",
     "classify_value",
     "hint_matches",
@@ -60,8 +61,9 @@ class Recognizer:
     ``excludes`` lists types that win when a value matches both (a valid resident ID is
     not also a bank card). ``hint`` is a case-insensitive regex on the column name;
     ``needs_hint`` recognizers count only in columns whose name matches it (and not
-    ``anti_hint``). ``validated`` marks a check beyond the shape (checksum, date,
-    province, value ranges), the recognizers held to the precision/recall target.
+    ``anti_hint``); a value that fully matches ``not_pattern`` is never this type.
+    ``validated`` marks a check beyond the shape (checksum, date, province, value
+    ranges): the recognizers held to the precision/recall target.
     """
 
     pi_type: str
@@ -76,6 +78,7 @@ class Recognizer:
     needs_hint: bool = False
     validated: bool = False
     digits_only: bool = False
+    not_pattern: str | None = None
 
     def compiled(self) -> re.Pattern[str]:
         return _compiled(self.pattern or "")
@@ -90,6 +93,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return _CACHE[pattern]
 
 
+_PROVINCE_ALT = "(?:" + "|".join(sorted(identifiers.PROVINCE_CODES)) + ")"
 _HEX = "[0-9A-Fa-f]"
 _OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
 _H16 = f"{_HEX}{{1,4}}"
@@ -109,7 +113,9 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
         "uscc",
         "统一社会信用代码",
         "unified social credit code",
-        "[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}",
+        # Registration authority and category (GB 32100 positions 1-2), then a division
+        # code starting with a province (positions 3-8): order numbers fail here.
+        f"[1-9ANY][1-9]{_PROVINCE_ALT}[0-9]{{4}}[0-9A-HJ-NP-RTUWXY]{{10}}",
         validator="uscc",
         hint="信用代码|uscc|credit_?code|税号",
         validated=True,
@@ -121,6 +127,9 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
         "(?:62|4[0-9]|5[1-5]|2[2-7]|3[457]|60)(?:[ -]?[0-9]){14,17}",
         validator="bank_card",
         excludes=("resident_id",),
+        # 18 digits shaped like a resident ID (province, a 19xx/20xx year) are not cards,
+        # even when a wrong birth date makes them invalid IDs.
+        not_pattern=f"{_PROVINCE_ALT}[0-9]{{4}}(?:19|20)[0-9]{{9}}[0-9Xx]",
         hint="卡号|银行卡|card",
         validated=True,
         digits_only=True,
@@ -131,6 +140,7 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
         "mobile number",
         "(?:(?:\\+|00)?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}",
         hint="手机|电话|联系方式|mobile|phone|tel|cell",
+        anti_hint="编码|编号|货号|条码|订单|sku|code|order|serial",
         validated=True,
         digits_only=True,
     ),
@@ -297,6 +307,13 @@ def by_type(pi_type: str) -> Recognizer:
     return _BY_TYPE[pi_type]
 
 
+def anti_hinted(recognizer: Recognizer, column: str | None) -> bool:
+    """Whether the column name says the values are something else (``商品编码``)."""
+    if column is None or recognizer.anti_hint is None:
+        return False
+    return re.search(recognizer.anti_hint, column.strip().lower(), re.IGNORECASE) is not None
+
+
 def hint_matches(recognizer: Recognizer, column: str | None) -> bool:
     """Whether the column name hints at this recognizer (and not at something else)."""
     if column is None or recognizer.hint is None:
@@ -338,6 +355,8 @@ def value_matches(recognizer: Recognizer, value: str, *, today: date | None = No
     text = value.strip()
     if not recognizer.compiled().match(text):
         return False
+    if recognizer.not_pattern is not None and _compiled(recognizer.not_pattern).match(text):
+        return False
     if recognizer.validator is not None:
         return _VALIDATORS[recognizer.validator](text)
     if recognizer.kind == "date":
@@ -349,13 +368,15 @@ def classify_value(value: str | None, column: str | None = None) -> str | None:
     """The PI type of one value in a column named ``column``, or None.
 
     Recognizers are tried in :data:`RECOGNIZERS` order; one that ``needs_hint`` is
-    skipped unless the column name hints at it, and one whose ``excludes`` type matches
-    the value gives way to it.
+    skipped unless the column name hints at it, one whose ``anti_hint`` the name matches
+    is skipped, and one whose ``excludes`` type matches the value gives way to it.
     """
     if value is None or not value.strip():
         return None
     for recognizer in RECOGNIZERS:
         if recognizer.needs_hint and not hint_matches(recognizer, column):
+            continue
+        if anti_hinted(recognizer, column):
             continue
         if not value_matches(recognizer, value):
             continue

@@ -18,7 +18,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,13 @@ from datadeed.quality.udfs import udf_name
 from datadeed.sensitive.detection import ColumnCounts, ColumnFinding, decide
 from datadeed.sensitive.grading import GradingThresholds, grade_dataset
 from datadeed.sensitive.masking import mask_value
-from datadeed.sensitive.recognizers import RECOGNIZERS, Recognizer, by_type, hint_matches
+from datadeed.sensitive.recognizers import (
+    RECOGNIZERS,
+    Recognizer,
+    anti_hinted,
+    by_type,
+    hint_matches,
+)
 
 __all__ = ["SAMPLE_LIMIT", "ScanPlan", "ScanResult", "scan_parquet", "scan_path"]
 
@@ -77,6 +83,8 @@ class ScanResult:
 
 def _applies(recognizer: Recognizer, column: ColumnInfo) -> bool:
     if recognizer.needs_hint and not hint_matches(recognizer, column.name):
+        return False
+    if anti_hinted(recognizer, column.name):
         return False
     if recognizer.kind == "name_only":
         return True
@@ -123,6 +131,8 @@ class ScanPlan:
     def _shape(self, r: Recognizer, column: ColumnInfo) -> exp.Expr:
         text = self._text(column)
         cond = full_match(text, r.pattern or "")
+        if r.not_pattern is not None:
+            cond = exp.and_(cond, exp.not_(full_match(text, r.not_pattern)))
         if r.validator is not None:
             cond = exp.and_(cond, exp.Anonymous(this=udf_name(r.validator), expressions=[text]))
         if r.kind == "date":
@@ -180,11 +190,28 @@ class ScanPlan:
             select = select.select(exp.alias_(expression, f"m{n}", quoted=True), copy=False)
         return select.from_(SOURCE, copy=False)
 
-    def sample_query(self, index: int, pi_type: str) -> exp.Select:
-        column = self.probes[index].column
-        cond = self.condition(by_type(pi_type), column)
-        value = exp.Cast(this=col(column.name), to=exp.DataType.build("text"))
-        return exp.select(value).from_(SOURCE).where(cond).limit(SAMPLE_LIMIT)
+    def samples_query(self, wanted: Sequence[tuple[int, str]]) -> exp.Query:
+        """Up to :data:`SAMPLE_LIMIT` matching values for each ``(column index, PI type)``,
+        all in one query (one job on Spark): rows of (position in ``wanted``, value)."""
+        parts: list[exp.Query] = []
+        for n, (index, pi_type) in enumerate(wanted):
+            column = self.probes[index].column
+            value = exp.Cast(this=col(column.name), to=exp.DataType.build("text"))
+            branch = (
+                exp.select(
+                    exp.alias_(_num(n), "dd_n", quoted=True),
+                    exp.alias_(value, "dd_v", quoted=True),
+                )
+                .from_(SOURCE)
+                .where(self.condition(by_type(pi_type), column))
+                .limit(SAMPLE_LIMIT)
+            )
+            subquery = exp.alias_(exp.paren(branch), f"dd_s{n}", table=True)
+            parts.append(exp.select("*").from_(subquery))
+        query = parts[0]
+        for part in parts[1:]:
+            query = exp.union(query, part, distinct=False)
+        return query
 
     def read_counts(self, row: Sequence[Any]) -> tuple[int, list[ColumnCounts]]:
         """Turn the counts query's row into :class:`ColumnCounts` per column."""
@@ -219,15 +246,26 @@ def _years_before(d: date, years: int) -> date:
         return d.replace(year=d.year - years, day=28)
 
 
-def _samples(
-    executor: Executor, plan: ScanPlan, index: int, finding: ColumnFinding
-) -> ColumnFinding:
-    if not finding.pi_types or by_type(finding.pi_types[0]).kind == "name_only":
-        return finding
-    pi_type = finding.pi_types[0]
-    rows = executor.fetch(plan.sample_query(index, pi_type))
-    masked = tuple(mask_value(pi_type, str(r[0])) for r in rows if r[0] is not None)
-    return ColumnFinding(**{**finding.__dict__, "samples": masked})
+def _with_samples(
+    executor: Executor, plan: ScanPlan, findings: list[ColumnFinding]
+) -> list[ColumnFinding]:
+    """Attach masked examples of each detected column's main PI type."""
+    wanted = [
+        (i, f.pi_types[0])
+        for i, f in enumerate(findings)
+        if f.pi_types and by_type(f.pi_types[0]).kind != "name_only"
+    ]
+    if not wanted:
+        return findings
+    found: dict[int, list[str]] = {}
+    for n, value in executor.fetch(plan.samples_query(wanted)):
+        if value is not None:
+            found.setdefault(int(n), []).append(str(value))
+    out = list(findings)
+    for n, (i, pi_type) in enumerate(wanted):
+        masked = tuple(mask_value(pi_type, v) for v in sorted(found.get(n, []))[:SAMPLE_LIMIT])
+        out[i] = replace(findings[i], samples=masked)
+    return out
 
 
 @contextmanager
@@ -250,7 +288,7 @@ def scan_parquet(
         plan = ScanPlan(columns, today or date.today())
         row = executor.fetch(plan.counts_query())[0]
         row_count, counts = plan.read_counts(row)
-        findings = [_samples(executor, plan, i, decide(c)) for i, c in enumerate(counts)]
+        findings = _with_samples(executor, plan, [decide(c) for c in counts])
     graded = grade_dataset(
         [(f.name, f.grade, f.match_count) for f in findings], thresholds or GradingThresholds()
     )
