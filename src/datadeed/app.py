@@ -25,6 +25,8 @@ from datadeed.registry import api as registry_api
 from datadeed.registry import views as registry_views
 from datadeed.sensitive import api as sensitive_api
 from datadeed.sensitive import views as sensitive_views
+from datadeed.valuation import api as valuation_api
+from datadeed.valuation import views as valuation_views
 from datadeed.web.errors import install_error_handlers, problem
 from datadeed.web.middleware import BodyLimitMiddleware, RequestContextMiddleware, RequestIdFilter
 
@@ -114,6 +116,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(registry_views.router)
     app.include_router(sensitive_api.router, prefix=API_PREFIX)
     app.include_router(sensitive_views.router)
+    app.include_router(valuation_api.router, prefix=API_PREFIX)
+    app.include_router(valuation_views.router)
     app.include_router(accounts_views.router)
     return app
 

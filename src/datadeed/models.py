@@ -33,6 +33,7 @@ from datadeed.sensitive.models import (
     RiskAssessment,
     SensitivityScan,
 )
+from datadeed.valuation.models import ValuationCase
 
 metadata = Base.metadata
 
@@ -64,6 +65,7 @@ __all__ = [
     "SensitivityScan",
     "User",
     "UserRole",
+    "ValuationCase",
     "WebSession",
     "metadata",
 ]

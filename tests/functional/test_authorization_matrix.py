@@ -26,6 +26,7 @@ from datadeed.sensitive.services import SensitiveService
 from datadeed.web.deps import SESSION_COOKIE
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
+from tests.unit.valuation.matrix import VALUATION_ACCESS, seed_valuation, valuation_body
 
 PUBLIC = "public"
 ANY_USER = "any user"
@@ -101,6 +102,7 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/datasets/{dataset_id}/versions/{version_no}/sensitivity/scan"): SCANNERS,
     ("POST", "/datasets/{dataset_id}/versions/{version_no}/sensitivity/grade"): GRADE_REVIEWERS,
     ("GET", "/sensitivity/reviews"): GRADE_REVIEWERS,
+    **VALUATION_ACCESS,
 }
 
 KIND_OF_ROLE = {
@@ -147,6 +149,7 @@ class Caller:
     login_as: Any = None  # a real account whose password the login routes are given
     seed_ledger: Any = None  # lodges one receipt and returns the path values it needs
     seed_dataset: Any = None  # uploads a dataset in the caller's organization
+    seed_valuation: Any = None  # a valuation case the caller is related to
 
     def request(self, method: str, path: str) -> Any:
         path = self._fill(path) + QUERY.get(path, "")
@@ -175,6 +178,8 @@ class Caller:
             values.update(self.seed_ledger())
         if "{dataset_id}" in path:
             values.update(self.seed_dataset(self.user))
+        if "{case_id}" in path:
+            values.update(self.seed_valuation(self.user, path))
         if self.user is not None:
             token, _ = self.accounts.create_token(principal_for(self.user), "target")
             values |= {
@@ -220,6 +225,8 @@ def _body(method: str, path: str, caller: Caller) -> dict[str, Any] | None:
         }
     if path.endswith("/safeguards"):
         return {"kind": "consent", "basis": "单独同意"}
+    if "/valuations" in path:
+        return valuation_body(method, path, caller)
     return None
 
 
@@ -252,7 +259,14 @@ def seed_dataset(ledger, settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_caller(client, accounts, seed_ledger, seed_dataset):  # type: ignore[no-untyped-def]
+def seed_valuation_case(ledger, settings):  # type: ignore[no-untyped-def]
+    return lambda user, path: seed_valuation(ledger, settings, user, path)
+
+
+@pytest.fixture
+def make_caller(  # type: ignore[no-untyped-def]
+    client, accounts, seed_ledger, seed_dataset, seed_valuation_case
+):
     def make(role: Role | None) -> Caller:
         csrf_page = client.get("/login")
         assert csrf_page.status_code == 200
@@ -263,7 +277,15 @@ def make_caller(client, accounts, seed_ledger, seed_dataset):  # type: ignore[no
             client.cookies.set(SESSION_COOKIE, accounts.start_session(user))
         csrf = client.cookies.get("datadeed_csrf") or ""
         return Caller(
-            client, accounts, role, user, csrf, user or UserFactory(), seed_ledger, seed_dataset
+            client,
+            accounts,
+            role,
+            user,
+            csrf,
+            user or UserFactory(),
+            seed_ledger,
+            seed_dataset,
+            seed_valuation=seed_valuation_case,
         )
 
     return make

@@ -1,0 +1,113 @@
+"""Valuation routes for the authorization matrix: who may call them, request bodies, and
+a seeded case the caller is related to (its appraiser, the dataset's holder, or the
+pledgee bank once signed), in the state the route needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datadeed.accounts.roles import OrgKind, Role
+from datadeed.accounts.services import principal_for
+from datadeed.datasets.services import DatasetService
+from datadeed.valuation.services import ValuationService
+from tests.factories import OrganizationFactory, UserFactory
+
+APPRAISERS = frozenset({Role.APPRAISER})
+VIEWERS = frozenset(
+    {Role.APPRAISER, Role.DATA_MANAGER, Role.ORG_ADMIN, Role.BANK_OFFICER, Role.PLATFORM_ADMIN}
+)
+ANY_USER = "any user"
+CSV = "id,金额\n1,10\n2,20\n3,30\n".encode()
+CASE: dict[str, Any] = {
+    "name": "矩阵估值",
+    "purpose": "pledge",
+    "base_date": "2026-06-30",
+    "cost": {"items": [{"category": "collection", "amount": 1000}], "return_rate": 0.1},
+    "reconciliation": {"weights": {"cost": {"weight": 1, "reason": "仅成本法"}}},
+    "uncertainty": {"draws": 1000},
+}
+FORM = {
+    "name": "矩阵估值",
+    "purpose": "pledge",
+    "base_date": "2026-06-30",
+    "value_type": "market_value",
+    "cost": "items:\n  - {category: collection, amount: 1000}\nreturn_rate: 0.1\n",
+    "reconciliation": "weights:\n  cost: {weight: 1, reason: 仅成本法}\n",
+    "uncertainty": "draws: 1000\n",
+}
+
+VALUATION_ACCESS: dict[tuple[str, str], Any] = {
+    ("GET", "/api/v1/valuations"): ANY_USER,
+    ("POST", "/api/v1/valuations"): APPRAISERS,
+    ("GET", "/api/v1/valuations/{case_id}"): VIEWERS,
+    ("PUT", "/api/v1/valuations/{case_id}/inputs"): APPRAISERS,
+    ("POST", "/api/v1/valuations/{case_id}/submit"): APPRAISERS,
+    ("POST", "/api/v1/valuations/{case_id}/reopen"): APPRAISERS,
+    ("POST", "/api/v1/valuations/{case_id}/sign"): APPRAISERS,
+    ("GET", "/api/v1/valuations/{case_id}/report.pdf"): VIEWERS,
+    ("GET", "/valuations"): ANY_USER,
+    ("GET", "/valuations/new"): ANY_USER,
+    ("POST", "/valuations/new"): APPRAISERS,
+    ("GET", "/valuations/{case_id}"): VIEWERS,
+    ("GET", "/valuations/{case_id}/edit"): VIEWERS,
+    ("POST", "/valuations/{case_id}/edit"): APPRAISERS,
+    ("POST", "/valuations/{case_id}/submit"): APPRAISERS,
+    ("POST", "/valuations/{case_id}/reopen"): APPRAISERS,
+    ("POST", "/valuations/{case_id}/sign"): APPRAISERS,
+    ("GET", "/valuations/{case_id}/report.pdf"): VIEWERS,
+}
+
+
+def _org(user: Any, role: Role, kind: OrgKind) -> Any:
+    if user is not None and role in {r.role for r in user.roles}:
+        return user.organization
+    return OrganizationFactory(kind=kind)
+
+
+def _dataset(ledger: Any, settings: Any, holder_org: Any) -> Any:
+    actor = principal_for(UserFactory(organization=holder_org, roles=[Role.DATA_MANAGER]))
+    return DatasetService(ledger.session, settings, ledger).upload_version(
+        actor, [CSV], name="估值种子"
+    )
+
+
+def seed_valuation(ledger: Any, settings: Any, user: Any, path: str) -> dict[str, str]:
+    """A case related to ``user`` in the state ``path`` acts on; ``{"case_id": ...}``."""
+    enterprise = user is not None and user.organization.kind == OrgKind.ENTERPRISE
+    holder = user.organization if enterprise else OrganizationFactory()
+    firm = _org(user, Role.APPRAISER, OrgKind.APPRAISER)
+    bank = _org(user, Role.BANK_OFFICER, OrgKind.BANK)
+    appraiser = principal_for(UserFactory(organization=firm, roles=[Role.APPRAISER]))
+    version = _dataset(ledger, settings, holder)
+    service = ValuationService(ledger.session, settings, ledger)
+    case = service.create(
+        appraiser,
+        dataset_id=version.dataset_id,
+        version_no=1,
+        case=CASE,
+        pledgee_uscc=bank.uscc,
+    )
+    if path.endswith(("/reopen", "/sign")) or _is_bank(user):
+        service.submit(appraiser, case.id)
+    if _is_bank(user) and not path.endswith(("/reopen", "/sign")):
+        service.sign(appraiser, case.id)
+    return {"case_id": str(case.id)}
+
+
+def _is_bank(user: Any) -> bool:
+    return user is not None and user.organization.kind == OrgKind.BANK
+
+
+def valuation_body(method: str, path: str, caller: Any) -> dict[str, Any] | None:
+    """The JSON (API) or form fields (pages) a valuation route needs."""
+    if (method, path) == ("POST", "/api/v1/valuations"):
+        ids = caller.seed_dataset(caller.user)
+        return {"dataset_id": int(ids["dataset_id"]), "version_no": 1, "case": CASE}
+    if method == "PUT" and path.endswith("/inputs"):
+        return {"case": CASE}
+    if (method, path) == ("POST", "/valuations/new"):
+        ids = caller.seed_dataset(caller.user)
+        return FORM | {"dataset_id": ids["dataset_id"], "version_no": "1"}
+    if method == "POST" and path.endswith("/edit"):
+        return FORM
+    return None
