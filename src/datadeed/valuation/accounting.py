@@ -88,7 +88,8 @@ def classify(facts: AccountingFacts) -> Classification:
     """The balance-sheet category and the checklist it was decided on."""
     recognition = _checks(facts, _RECOGNITION)
     development = _checks(facts, _DEVELOPMENT)
-    checklist = recognition + development
+    # The development-phase conditions matter only for data still being developed.
+    checklist = recognition + (development if facts.in_development else [])
     if facts.held_for_sale:
         return Classification(
             category=AccountingCategory.INVENTORY,

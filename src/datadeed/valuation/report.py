@@ -64,13 +64,22 @@ def parameter_label(name: str) -> str:
 
 
 def _histogram_values(mc: dict[str, Any]) -> list[float]:
-    """Bin centres repeated by their counts (scaled to ≤ 2,000 points) for the chart."""
+    """Points spread evenly inside each stored bin (≤ 3,000 in all) for the chart."""
     counts, edges = mc["histogram_counts"], mc["histogram_edges"]
-    scale = max(1, sum(counts) // 2000)
+    scale = max(1, sum(counts) // 3000)
     values: list[float] = []
     for count, lo, hi in zip(counts, edges, edges[1:], strict=False):
-        values += [(lo + hi) / 2] * (count // scale)
+        n = count // scale
+        values += [lo + (j + 0.5) * (hi - lo) / n for j in range(n)]
     return values
+
+
+PROVENANCE_ZH = {
+    "q": "质量系数 Q",
+    "cost_utility": "成本法质量效用系数",
+    "income_premium": "收益法质量风险溢价",
+    "market_quality": "市场法质量修正系数",
+}
 
 
 def charts(result: dict[str, Any]) -> dict[str, Markup]:
@@ -82,9 +91,13 @@ def charts(result: dict[str, Any]) -> dict[str, Markup]:
         for b in result["tornado"]
     ]
     return {
-        "approaches": bar_svg(approaches, unit="元"),
+        # Room on the right for the largest bar's printed value.
+        "approaches": bar_svg(approaches, max(v for _, v in approaches) * 1.3, unit="元"),
         "tornado": tornado_svg(rows, float(result["value"]), unit="元"),
-        "histogram": histogram_svg(_histogram_values(result["monte_carlo"]), bins=30),
+        "histogram": histogram_svg(
+            _histogram_values(result["monte_carlo"]),
+            bins=len(result["monte_carlo"]["histogram_counts"]),
+        ),
     }
 
 
@@ -105,6 +118,7 @@ def report_html(case: ValuationCase) -> str:
         statuses=STATUS_ZH,
         accounting=ACCOUNTING_ZH,
         parameter_label=parameter_label,
+        provenance_labels=PROVENANCE_ZH,
         signed_on=_local(case.signed_at),
     )
 
