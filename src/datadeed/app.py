@@ -12,6 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from datadeed import __version__
 from datadeed.accounts import api as accounts_api
 from datadeed.accounts import views as accounts_views
+from datadeed.certificates import api as certificates_api
+from datadeed.certificates import views as certificates_views
 from datadeed.config import Settings, get_settings
 from datadeed.datasets import api as datasets_api
 from datadeed.datasets import views as datasets_views
@@ -118,6 +120,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(sensitive_views.router)
     app.include_router(valuation_api.router, prefix=API_PREFIX)
     app.include_router(valuation_views.router)
+    app.include_router(certificates_api.router, prefix=API_PREFIX)
+    app.include_router(certificates_views.router)
     app.include_router(accounts_views.router)
     return app
 

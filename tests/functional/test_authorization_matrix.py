@@ -26,6 +26,7 @@ from datadeed.sensitive.services import SensitiveService
 from datadeed.web.deps import SESSION_COOKIE
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
+from tests.unit.certificates.matrix import certificate_body
 from tests.unit.valuation.matrix import VALUATION_ACCESS, seed_valuation, valuation_body
 
 PUBLIC = "public"
@@ -39,6 +40,19 @@ GRADE_REVIEWERS = frozenset(
 )
 SCANNERS = UPLOADERS | GRADE_REVIEWERS
 RISK_RECORDERS = UPLOADERS | {Role.REGULATOR, Role.PLATFORM_ADMIN}
+HOLDERS = frozenset({Role.DATA_MANAGER, Role.ORG_ADMIN})
+OFFICERS = frozenset({Role.REGISTRATION_OFFICER})
+CERTIFICATE_ACCESS: dict[tuple[str, str], Any] = {
+    ("GET", "/api/v1/certificates"): ANY_USER,
+    ("GET", "/api/v1/certificates/{number}"): PUBLIC,
+    ("GET", "/api/v1/certificates/{number}/bundle"): PUBLIC,
+    ("GET", "/api/v1/certificates/{number}/pdf"): PUBLIC,
+    ("POST", "/api/v1/certificates/{number}/registrations"): HOLDERS | OFFICERS,
+    ("GET", "/verify/certificate"): PUBLIC,
+    ("GET", "/certificates"): ANY_USER,
+    ("GET", "/certificates/{number}"): PUBLIC,
+    ("POST", "/certificates/{number}/registrations"): HOLDERS | OFFICERS,
+}
 
 # (method, path) -> who may call it: PUBLIC, ANY_USER, or a set of roles.
 ACCESS: dict[tuple[str, str], Any] = {
@@ -102,6 +116,7 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/datasets/{dataset_id}/versions/{version_no}/sensitivity/scan"): SCANNERS,
     ("POST", "/datasets/{dataset_id}/versions/{version_no}/sensitivity/grade"): GRADE_REVIEWERS,
     ("GET", "/sensitivity/reviews"): GRADE_REVIEWERS,
+    **CERTIFICATE_ACCESS,
     **VALUATION_ACCESS,
 }
 
@@ -149,6 +164,7 @@ class Caller:
     login_as: Any = None  # a real account whose password the login routes are given
     seed_ledger: Any = None  # lodges one receipt and returns the path values it needs
     seed_dataset: Any = None  # uploads a dataset in the caller's organization
+    seed_certificate: Any = None  # issues a certificate the caller holds (or is offered)
     seed_valuation: Any = None  # a valuation case the caller is related to
 
     def request(self, method: str, path: str) -> Any:
@@ -178,6 +194,8 @@ class Caller:
             values.update(self.seed_ledger())
         if "{dataset_id}" in path:
             values.update(self.seed_dataset(self.user))
+        if "{number}" in path:
+            values.update(self.seed_certificate(self.user, path))
         if "{case_id}" in path:
             values.update(self.seed_valuation(self.user, path))
         if self.user is not None:
@@ -225,6 +243,8 @@ def _body(method: str, path: str, caller: Caller) -> dict[str, Any] | None:
         }
     if path.endswith("/safeguards"):
         return {"kind": "consent", "basis": "单独同意"}
+    if "/certificates/" in path and method == "POST":
+        return certificate_body(caller.role)
     if "/valuations" in path:
         return valuation_body(method, path, caller)
     return None
@@ -259,13 +279,20 @@ def seed_dataset(ledger, settings):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def seed_certificate(ledger, settings):  # type: ignore[no-untyped-def]
+    from tests.unit.certificates.matrix import seed_certificate as seed
+
+    return lambda user, path: seed(ledger, settings, user, path)
+
+
+@pytest.fixture
 def seed_valuation_case(ledger, settings):  # type: ignore[no-untyped-def]
     return lambda user, path: seed_valuation(ledger, settings, user, path)
 
 
 @pytest.fixture
 def make_caller(  # type: ignore[no-untyped-def]
-    client, accounts, seed_ledger, seed_dataset, seed_valuation_case
+    client, accounts, seed_ledger, seed_dataset, seed_certificate, seed_valuation_case
 ):
     def make(role: Role | None) -> Caller:
         csrf_page = client.get("/login")
@@ -285,6 +312,7 @@ def make_caller(  # type: ignore[no-untyped-def]
             user or UserFactory(),
             seed_ledger,
             seed_dataset,
+            seed_certificate,
             seed_valuation=seed_valuation_case,
         )
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from datadeed.certificates.models import Certificate, CertificateEvent
 from datadeed.db import utcnow
@@ -42,3 +45,78 @@ def event_out(e: CertificateEvent) -> dict[str, Any]:
         "ledger_index": e.ledger_index,
         "created_at": e.created_at.isoformat(),
     }
+
+
+# -- registration requests: one body per registration type, told apart by "type" --------
+
+Reasons = Annotated[str, Field(min_length=1, max_length=4000)]
+Uscc = Annotated[str, Field(min_length=18, max_length=18)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TransferOffer(_Request):
+    type: Literal["transfer"]
+    to_uscc: Uscc
+
+
+class TransferAcceptance(_Request):
+    type: Literal["transfer_acceptance"]
+
+
+class TransferWithdrawal(_Request):
+    type: Literal["transfer_withdrawal"]
+
+
+class LicenceGrant(_Request):
+    type: Literal["licence"]
+    licensee_uscc: Uscc
+    rights: list[str] = Field(min_length=1, max_length=3)
+    ends_on: dt.date
+    exclusive: bool = False
+
+
+class RenewalRequest(_Request):
+    type: Literal["renewal"]
+
+
+class ChangeRequest(_Request):
+    type: Literal["change"]
+    object_name: str = Field(min_length=1, max_length=200)
+    object_description: str | None = Field(default=None, max_length=4000)
+    reasons: Reasons
+
+
+class CancellationRequest(_Request):
+    type: Literal["cancellation"]
+    reasons: Reasons
+
+
+class CorrectionRequest(_Request):
+    type: Literal["correction"]
+    object_name: str | None = Field(default=None, min_length=1, max_length=200)
+    object_type: str | None = Field(default=None, max_length=32)
+    rights: list[str] | None = Field(default=None, min_length=1, max_length=3)
+    reasons: Reasons
+
+
+class RevocationRequest(_Request):
+    type: Literal["revocation"]
+    reasons: Reasons
+
+
+RegistrationRequest = Annotated[
+    TransferOffer
+    | TransferAcceptance
+    | TransferWithdrawal
+    | LicenceGrant
+    | RenewalRequest
+    | ChangeRequest
+    | CancellationRequest
+    | CorrectionRequest
+    | RevocationRequest,
+    Field(discriminator="type"),
+]
+REQUEST_ADAPTER: TypeAdapter[RegistrationRequest] = TypeAdapter(RegistrationRequest)

@@ -25,7 +25,7 @@ from datadeed.accounts import audit
 from datadeed.accounts.models import Organization
 from datadeed.accounts.principal import Principal, require_role
 from datadeed.accounts.roles import OrgKind, Role
-from datadeed.certificates import numbering, validity
+from datadeed.certificates import numbering, schemas, validity
 from datadeed.certificates.errors import (
     CertificateChanged,
     CertificateEncumbered,
@@ -42,7 +42,7 @@ from datadeed.certificates.models import (
 )
 from datadeed.certificates.numbering import Track
 from datadeed.certificates.pdf import certificate_pdf, verification_url
-from datadeed.certificates.schemas import certificate_out
+from datadeed.certificates.schemas import RegistrationRequest, certificate_out
 from datadeed.certificates.signing import sign_certificate
 from datadeed.config import Settings
 from datadeed.db import serialize_appends, utcnow
@@ -440,6 +440,43 @@ class CertificateService:
         bundle = self.bundle(certificate.number)
         keys = self.ledger.keyring.public_keys(self.session)
         return certificate, verify_receipt(bundle, trusted_keys=keys)
+
+    # -- one entry point for every registration request ---------------------------------
+
+    def apply(
+        self, actor: Principal, number: str, request: RegistrationRequest
+    ) -> CertificateEvent:
+        """Carry out one registration request (API and pages send the same shapes)."""
+        match request:
+            case schemas.TransferOffer():
+                return self.offer_transfer(actor, number, request.to_uscc)
+            case schemas.TransferAcceptance():
+                return self.accept_transfer(actor, number)
+            case schemas.TransferWithdrawal():
+                return self.withdraw_transfer(actor, number)
+            case schemas.LicenceGrant():
+                return self.grant_licence(
+                    actor,
+                    number,
+                    request.licensee_uscc,
+                    request.rights,
+                    request.ends_on,
+                    exclusive=request.exclusive,
+                )
+            case schemas.RenewalRequest():
+                return self.renew(actor, number)
+            case schemas.ChangeRequest():
+                return self.change(
+                    actor, number, request.object_name, request.object_description, request.reasons
+                )
+            case schemas.CancellationRequest():
+                return self.cancel(actor, number, request.reasons)
+            case schemas.CorrectionRequest():
+                fix = Correction(request.object_name, request.object_type, request.rights)
+                return self.correct(actor, number, fix, request.reasons)
+            case schemas.RevocationRequest():
+                return self.revoke(actor, number, request.reasons)
+        raise InvalidInput(f"unknown registration type {request!r}")  # pragma: no cover
 
     # -- registrations by the holder ---------------------------------------------------
 

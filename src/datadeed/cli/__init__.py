@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
 from datadeed.cli import accounts, core, ledger, quality
+from datadeed.cli import certificates as certificates_cli
 from datadeed.cli import sensitive as sensitive_cli
 from datadeed.cli import valuation as valuation_cli
 from datadeed.cli.common import fail
@@ -27,6 +28,7 @@ ledger.register(app)
 quality.register(app)
 sensitive_cli.register(app)
 valuation_cli.register(app)
+certificates_cli.register(app)
 
 
 def main() -> None:

@@ -221,13 +221,14 @@ def _org_id(service: EvidenceService, uscc: str | None) -> int | None:
 
 
 def verify(
-    receipt_path: Annotated[Path, typer.Argument(metavar="RECEIPT.json")],
+    receipt_path: Annotated[Path, typer.Argument(metavar="FILE")],
     file: Annotated[Path | None, typer.Option(help="Check that this file matches.")] = None,
     pubkey: Annotated[Path | None, typer.Option(help="File of trusted log vkeys.")] = None,
     witness_key: Annotated[list[str] | None, typer.Option(help="Trusted witness vkey.")] = None,
     min_witnesses: Annotated[int, typer.Option(help="Cosignatures required.")] = 0,
 ) -> None:
-    """Verify a receipt offline: signature, inclusion, and (with --file) the file's digest.
+    """Verify an evidence receipt or a certificate bundle (datadeed-bundle/v1) offline:
+    signatures, inclusion, the certificate's status, and (with --file) the data's digest.
     Exit 0 only if everything holds; otherwise one line saying what failed."""
     receipt = _read_json(receipt_path)
     trusted, pinned = _trusted_keys(receipt, pubkey)

@@ -1,0 +1,79 @@
+"""datadeed certificate list / show / bundle / pdf."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from datadeed.canonical import canonical_json
+from datadeed.certificates.schemas import certificate_out, event_out
+from datadeed.certificates.services import CertificateService
+from datadeed.cli.common import console, database, emit_rows, print_json, settings
+from datadeed.ledger.keys import LogKeyring
+from datadeed.ledger.services import LedgerService
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="File to write.", dir_okay=False)]
+
+
+def register(app: typer.Typer) -> None:
+    certificate_app = typer.Typer(
+        help="Registration certificates (登记证书).", no_args_is_help=True
+    )
+    certificate_app.command("list")(certificate_list)
+    certificate_app.command("show")(certificate_show)
+    certificate_app.command("bundle")(certificate_bundle)
+    certificate_app.command("pdf")(certificate_pdf)
+    app.add_typer(certificate_app, name="certificate")
+
+
+def _service() -> CertificateService:
+    s = settings()
+    session = database().sessions()
+    return CertificateService(session, LedgerService(session, s, LogKeyring.from_settings(s)), s)
+
+
+def _row(out: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **out,
+        "holder": out["holder"]["name"],
+        "holder_uscc": out["holder"]["uscc"],
+        "issuer": out["issuer"]["name"],
+    }
+
+
+def certificate_list(as_json: JsonOpt = False) -> None:
+    """Every certificate: number, holder, status, validity."""
+    rows = [_row(certificate_out(c)) for c in _service().list_all()]
+    emit_rows(rows, ["number", "holder", "status", "valid_to", "edition"], as_json=as_json)
+
+
+def certificate_show(number: str, as_json: JsonOpt = False) -> None:
+    """One certificate and its history of registrations."""
+    service = _service()
+    certificate = service.get(number)
+    out = _row(certificate_out(certificate))
+    out["history"] = [event_out(e) for e in service.history(certificate)]
+    if as_json:
+        print_json(out)
+        return
+    for key in ("number", "holder", "status", "valid_from", "valid_to", "edition"):
+        console.print(f"{key}: {out[key]}")
+    for event in out["history"]:
+        console.print(f"  {event['event_no']} {event['kind']} ({event['state']})")
+
+
+def certificate_bundle(number: str, out: OutOpt) -> None:
+    """Write the verification bundle (datadeed-bundle/v1); check it with `datadeed verify`."""
+    bundle = _service().bundle(number)
+    out.write_bytes(canonical_json(bundle))
+    console.print(f"wrote {out} ({bundle['number']}, ledger entry {bundle['receipt']['index']})")
+
+
+def certificate_pdf(number: str, out: OutOpt) -> None:
+    """Write the certificate PDF."""
+    clean, pdf = _service().pdf(number)
+    out.write_bytes(pdf)
+    console.print(f"wrote {out} ({clean})")
