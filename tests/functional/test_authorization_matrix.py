@@ -26,6 +26,7 @@ from datadeed.sensitive.services import SensitiveService
 from datadeed.web.deps import SESSION_COOKIE
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
+from tests.unit.registry.matrix import REGISTRY_ACCESS, registry_body, seed_registry
 from tests.unit.certificates.matrix import certificate_body
 from tests.unit.valuation.matrix import VALUATION_ACCESS, seed_valuation, valuation_body
 
@@ -104,6 +105,7 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/account/tokens/{token_id}/revoke"): ANY_USER,
     ("GET", "/org/members"): ADMINS,
     ("GET", "/admin/audit"): {Role.PLATFORM_ADMIN},
+    **REGISTRY_ACCESS,
     # sensitive data (issue #5)
     ("POST", "/api/v1/datasets/{dataset_id}/versions/{version_no}/scan"): SCANNERS,
     ("GET", "/api/v1/datasets/{dataset_id}/versions/{version_no}/scan"): ANY_USER,
@@ -198,6 +200,8 @@ class Caller:
             values.update(self.seed_certificate(self.user, path))
         if "{case_id}" in path:
             values.update(self.seed_valuation(self.user, path))
+        if any(p in path for p in ("{application_id}", "{notice_no}", "{objection_id}")):
+            values.update(seed_registry(self.accounts, self.user, path))
         if self.user is not None:
             token, _ = self.accounts.create_token(principal_for(self.user), "target")
             values |= {
@@ -211,6 +215,8 @@ class Caller:
 
 def _body(method: str, path: str, caller: Caller) -> dict[str, Any] | None:
     n = next(_counter)
+    if (registry := registry_body(method, path)) is not None:
+        return registry
     if (method, path) == ("POST", "/api/v1/organizations"):
         return {"uscc": make_uscc(f"91330108MA2DX{n:04d}"), "name": f"矩阵测试{n}", "kind": "bank"}
     if method == "POST" and path.endswith("/users"):

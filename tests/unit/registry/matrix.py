@@ -1,0 +1,161 @@
+"""Registry routes in the authorization matrix (tests/functional/test_authorization_matrix.py):
+who may call each, the rows each call needs, and the bodies the allowed roles send.
+
+Cases are written as rows in the state a route needs (the matrix tests authorization, the
+workflow tests drive the real transitions); only /submit gets a complete application, as
+submission validates everything."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from typing import Any
+
+from datadeed.accounts.roles import Role
+from datadeed.accounts.services import principal_for
+from datadeed.datasets.services import DatasetService
+from datadeed.db import utcnow
+from datadeed.evidence.services import EvidenceService
+from datadeed.ledger.keys import LogKeyring
+from datadeed.ledger.services import LedgerService
+from datadeed.registry.models import Objection, PublicNotice, RegistrationApplication
+from datadeed.registry.services import RegistryService
+from datadeed.registry.states import ApplicationState
+from tests.factories import OrganizationFactory
+from tests.unit.registry.builders import complete_draft, version_of
+
+PUBLIC = "public"
+ANY_USER = "any user"
+APPLICANTS = frozenset({Role.DATA_MANAGER, Role.ORG_ADMIN})
+OFFICERS = frozenset({Role.REGISTRATION_OFFICER})
+REGISTRAR_STAFF = frozenset({Role.REVIEWER, Role.REGISTRATION_OFFICER, Role.PLATFORM_ADMIN})
+
+REGISTRY_ACCESS: dict[tuple[str, str], Any] = {
+    ("GET", "/api/v1/applications"): ANY_USER,
+    ("POST", "/api/v1/applications"): APPLICANTS,
+    ("GET", "/api/v1/applications/{application_id}"): ANY_USER,
+    ("PUT", "/api/v1/applications/{application_id}"): APPLICANTS,
+    ("POST", "/api/v1/applications/{application_id}/submit"): APPLICANTS,
+    ("POST", "/api/v1/applications/{application_id}/decisions"): OFFICERS,
+    ("GET", "/api/v1/applications/{application_id}/conflicts"): REGISTRAR_STAFF,
+    ("GET", "/api/v1/notices"): PUBLIC,
+    ("GET", "/api/v1/notices/{notice_no}"): PUBLIC,
+    ("POST", "/api/v1/notices/{notice_no}/objections"): ANY_USER,
+    ("POST", "/api/v1/objections/{objection_id}/decision"): OFFICERS,
+    ("GET", "/notices"): PUBLIC,
+    ("GET", "/notices/{notice_no}"): PUBLIC,
+    ("POST", "/notices/{notice_no}/objections"): ANY_USER,
+    ("GET", "/applications"): ANY_USER,
+    ("POST", "/applications/new"): APPLICANTS,
+    ("GET", "/applications/{application_id}"): ANY_USER,
+    ("POST", "/applications/{application_id}"): APPLICANTS,
+    ("POST", "/applications/{application_id}/decisions"): OFFICERS,
+    ("POST", "/objections/{objection_id}/decision"): OFFICERS,
+    ("GET", "/registry/queue"): REGISTRAR_STAFF,
+}
+
+_n = itertools.count()
+_VERSIONS: dict[str, int] = {}  # "application:ID" / "objection:ID" -> case version to send
+
+
+def _case(session: Any, organization_id: int, state: ApplicationState) -> RegistrationApplication:
+    n = next(_n)
+    app = RegistrationApplication(
+        application_no=f"RA-M-{n:06d}",
+        organization_id=organization_id,
+        title=f"矩阵申请{n}",
+        tracks=["data_property"],
+        object_type="data_resource",
+        rights_claimed=[{"right": "hold", "evidence": []}],
+        source_documents={},
+        compliance_documents={},
+        checklist={},
+        state=state,
+        gate_result={"allowed": True, "grade": "general_2", "reasons": []},
+    )
+    session.add(app)
+    session.flush()
+    return app
+
+
+def _noticed(session: Any, state: ApplicationState) -> tuple[RegistrationApplication, PublicNotice]:
+    """A case of a new organization under notice, objections open."""
+    app = _case(session, OrganizationFactory().id, state)
+    today = dt.date.today()
+    notice = PublicNotice(
+        application=app,
+        notice_no=f"GS-M-{app.id:06d}",
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=14),
+        workdays=10,
+    )
+    session.add(notice)
+    session.flush()
+    return app, notice
+
+
+def seed_registry(accounts: Any, user: Any, path: str) -> dict[str, str]:
+    """The rows a registry route needs, written in the caller's test transaction."""
+    settings = accounts.settings
+    ledger = LedgerService(accounts.session, settings, LogKeyring.from_settings(settings))
+    session = ledger.session
+    values: dict[str, str] = {}
+    if "{notice_no}" in path:
+        _, notice = _noticed(session, ApplicationState.PUBLIC_NOTICE)
+        values["notice_no"] = notice.notice_no
+    if "{objection_id}" in path:
+        app, notice = _noticed(session, ApplicationState.OBJECTION_REVIEW)
+        objection = Objection(application=app, notice_id=notice.id, grounds="矩阵异议")
+        app.paused_since = utcnow()
+        session.add(objection)
+        session.flush()
+        _VERSIONS[f"objection:{objection.id}"] = app.version
+        values["objection_id"] = str(objection.id)
+    if "{application_id}" in path:
+        app = _own_case(ledger, settings, user, path)
+        _VERSIONS[f"application:{app.id}"] = app.version
+        values["application_id"] = str(app.id)
+    session.commit()
+    return values
+
+
+def _own_case(ledger: Any, settings: Any, user: Any, path: str) -> RegistrationApplication:
+    """A case of the caller's organization: submitted for decisions, complete for submit."""
+    org_id = user.organization_id if user is not None else OrganizationFactory().id
+    applicant = user is not None and bool(user.role_set & APPLICANTS)
+    if path.endswith("/submit") and applicant:
+        datasets = DatasetService(ledger.session, settings, ledger)
+        version = version_of(datasets, user)
+        evidence = EvidenceService(ledger.session, settings, ledger)
+        draft = complete_draft(evidence, user, version.id)
+        registry = RegistryService(ledger.session, settings, ledger)
+        return registry.save_draft(principal_for(user), draft)
+    state = ApplicationState.SUBMITTED if "/decisions" in path else ApplicationState.DRAFT
+    return _case(ledger.session, org_id, state)
+
+
+_ID = re.compile(r"/(applications|objections)/(\d+)/")
+
+
+def registry_body(method: str, path: str) -> dict[str, Any] | None:
+    """The body an allowed caller sends (``path`` is filled in)."""
+    if method not in ("POST", "PUT"):
+        return None
+    found = _ID.search(path + "/")
+    version = _VERSIONS.get(f"{found[1][:-1]}:{found[2]}", 1) if found else 1
+    if path.endswith("/decisions"):
+        return {"action": "accept", "version": version}
+    if path.endswith("/decision"):
+        if path.startswith("/api/"):
+            return {"upheld": False, "reasons": "矩阵驳回", "version": version}
+        return {"outcome": "dismissed", "reasons": "矩阵驳回", "version": version}
+    if path.endswith("/objections"):
+        return {"grounds": "矩阵异议"}
+    if path.endswith("/submit"):
+        return None
+    if path == "/api/v1/applications" or path == "/applications/new":
+        return {"title": "矩阵草稿"}
+    if re.fullmatch(r"(/api/v1)?/applications/\d+", path):
+        return {"title": "矩阵草稿"}
+    return None
