@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, cast
 
@@ -76,35 +78,42 @@ def scan(path: PathArg, engine: EngineOpt = "duckdb", as_json: JsonOpt = False) 
         _print_scan(path, result)
 
 
-def _service() -> SensitiveService:
+@contextmanager
+def _service() -> Iterator[SensitiveService]:
+    """A service on its own session, closed (uncommitted work rolled back) afterwards."""
     from datadeed.cli.common import database
     from datadeed.ledger.keys import LogKeyring
     from datadeed.ledger.services import LedgerService
 
     s = settings()
     session = database().sessions()
-    return SensitiveService(session, s, LedgerService(session, s, LogKeyring.from_settings(s)))
+    try:
+        yield SensitiveService(session, s, LedgerService(session, s, LogKeyring.from_settings(s)))
+    finally:
+        session.close()
 
 
 def reviews(as_json: JsonOpt = False) -> None:
     """Proposed grades awaiting a reviewer."""
-    rows = [
-        {
-            "dataset_id": i.dataset.id,
-            "dataset": i.dataset.name,
-            "version": i.version.version_no,
-            "proposed_grade": i.scan.proposed_grade,
-            "sensitive_pi": i.scan.has_sensitive_pi,
-        }
-        for i in _service().review_queue(Principal.system())
-    ]
+    with _service() as service:
+        rows = [
+            {
+                "dataset_id": i.dataset.id,
+                "dataset": i.dataset.name,
+                "version": i.version.version_no,
+                "proposed_grade": i.scan.proposed_grade,
+                "sensitive_pi": i.scan.has_sensitive_pi,
+            }
+            for i in service.review_queue(Principal.system())
+        ]
     emit_rows(rows, ["dataset_id", "dataset", "version", "proposed_grade"], as_json=as_json)
 
 
 def confirm(dataset_id: int, version_no: int) -> None:
     """Confirm the proposed grade of a version's latest scan."""
-    scan_ = _service().review_latest(Principal.system(), dataset_id, version_no, "confirm")
-    console.print(f"confirmed: {scan_.grade}")
+    with _service() as service:
+        scan_ = service.review_latest(Principal.system(), dataset_id, version_no, "confirm")
+        console.print(f"confirmed: {scan_.grade}")
 
 
 def change(
@@ -114,10 +123,11 @@ def change(
     reason: Annotated[str, typer.Option(help="Why the grade changes (recorded).")],
 ) -> None:
     """Set another grade for a version's latest scan, with the reason."""
-    scan_ = _service().review_latest(
-        Principal.system(), dataset_id, version_no, "change", grade, reason
-    )
-    console.print(f"changed to: {scan_.grade}")
+    with _service() as service:
+        scan_ = service.review_latest(
+            Principal.system(), dataset_id, version_no, "change", grade, reason
+        )
+        console.print(f"changed to: {scan_.grade}")
 
 
 def gate(
@@ -129,9 +139,10 @@ def gate(
     """May this version be registered, listed or pledged; if not, what is missing."""
     if purpose not in ("register", "list", "pledge"):
         fail(f"purpose must be register, list or pledge, not {purpose!r}", code="invalid_input")
-    decision = _service().gate(
-        Principal.system(), dataset_id, version_no, cast(GatePurpose, purpose)
-    )
+    with _service() as service:
+        decision = service.gate(
+            Principal.system(), dataset_id, version_no, cast(GatePurpose, purpose)
+        )
     body = {
         "allowed": decision.allowed,
         "grade": decision.grade,

@@ -97,6 +97,8 @@ def mask_value(pi_type: str, value: str) -> str:
     text = value.strip()
     mask = _MASKS.get(pi_type, _full)
     try:
-        return mask(text)
+        masked = mask(text)
     except (ValueError, IndexError):
         return _full(text)
+    # A value of an unexpected shape can slip through a mask unchanged: hide it all.
+    return masked if masked != text else _full(text)
