@@ -276,3 +276,48 @@ def test_pdf_is_chinese_with_the_number_and_a_qr_code(world, tmp_path):
             ],
             check=True,
         )
+
+
+def _application(world, tracks):  # type: ignore[no-untyped-def]
+    from datadeed.registry.models import RegistrationApplication
+
+    app = RegistrationApplication(
+        application_no="DJ20261129000007",
+        organization_id=world.holder.organization_id,
+        title="城市停车数据产品",
+        tracks=tracks,
+        object_type="data_product",
+        rights_claimed=[
+            {"right": "operate", "evidence": ["r1"]},
+            {"right": "hold", "evidence": []},
+        ],
+        source_category="public_collection",
+        description="2025 年杭州市停车场进出记录",
+        fingerprint_sha256="c" * 64,
+        content_fingerprint="d" * 64,
+    )
+    world.service.session.add(app)
+    world.service.session.flush()
+    return app
+
+
+def test_issue_for_application_one_certificate_per_track(world):
+    app = _application(world, ["data_ip", "data_property"])
+    first = world.service.issue_for_application(app, issued_by=world.p(world.officer))
+    world.service.session.commit()
+    assert app.certificate_number == first.number
+    issued = world.service.list_all()
+    assert sorted(c.track.value for c in issued) == ["data_ip", "data_property"]
+    for certificate in issued:
+        assert certificate.case_no == "DJ20261129000007"
+        assert certificate.rights == ["hold", "operate"]
+        assert certificate.object_type == "data_product"
+        assert certificate.registration_no[4] == "2"  # public collection
+        assert certificate.holder_id == world.holder.organization_id
+
+
+def test_issue_for_application_without_fingerprint_is_refused(world):
+    app = _application(world, ["data_property"])
+    app.fingerprint_sha256 = None
+    with pytest.raises(InvalidInput):
+        world.service.issue_for_application(app, issued_by=world.p(world.officer))
