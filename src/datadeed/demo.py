@@ -29,6 +29,7 @@ from datadeed.identifiers import make_uscc
 from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.services import LedgerService
 from datadeed.sensitive.demo import seed_sensitivity
+from datadeed.registry.demo import seed_registry
 from datadeed.valuation.demo import seed_valuations
 
 DEMO_PASSWORD = "Datadeed-Demo-2026"  # noqa: S105 - printed for demo logins on purpose
@@ -164,6 +165,7 @@ def seed_demo(database: Database, settings: Settings) -> list[tuple[DemoOrg, Dem
                 logins.append((spec, user))
         _seed_evidence(session, settings)
         _seed_datasets(session, settings)
+        seed_registry(session, settings)
         seed_valuations(session, settings)
         seed_sensitivity(session, settings)
     return logins

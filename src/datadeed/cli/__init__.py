@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from datadeed.cli import accounts, core, ledger, quality
 from datadeed.cli import certificates as certificates_cli
+from datadeed.cli import registry as registry_cli
 from datadeed.cli import sensitive as sensitive_cli
 from datadeed.cli import valuation as valuation_cli
 from datadeed.cli.common import fail
@@ -29,6 +30,7 @@ quality.register(app)
 sensitive_cli.register(app)
 valuation_cli.register(app)
 certificates_cli.register(app)
+registry_cli.register(app)
 
 
 def main() -> None:

@@ -693,6 +693,16 @@ class RegistryService:
             raise NotFound("application not found")
         return app
 
+    def get_by_number(self, actor: Principal, application_no: str) -> RegistrationApplication:
+        found = self.session.scalar(
+            select(RegistrationApplication.id).where(
+                RegistrationApplication.application_no == application_no.strip().upper()
+            )
+        )
+        if found is None:
+            raise NotFound("application not found")
+        return self.get(actor, found)
+
     def _own(self, actor: Principal, application_id: int) -> RegistrationApplication:
         app = self.session.get(RegistrationApplication, application_id)
         if app is None or app.organization_id != actor.organization_id:
