@@ -21,6 +21,8 @@ from datadeed.db import Database
 from datadeed.errors import DatadeedError
 from datadeed.evidence import api as evidence_api
 from datadeed.evidence import views as evidence_views
+from datadeed.jobs import api as jobs_api
+from datadeed.jobs.worker import jobs_lifespan
 from datadeed.ledger import api as ledger_api
 from datadeed.ledger.keys import LogKeyring
 from datadeed.registry import api as registry_api
@@ -93,6 +95,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,  # Swagger UI would load scripts from a CDN; the spec is enough.
         redoc_url=None,
+        lifespan=jobs_lifespan,  # the background job worker (datadeed.jobs)
     )
     app.state.settings = settings
     app.state.db = database
@@ -114,6 +117,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(evidence_views.router)
     app.include_router(datasets_api.router, prefix=API_PREFIX)
     app.include_router(datasets_views.router)
+    app.include_router(jobs_api.router, prefix=API_PREFIX)
     app.include_router(registry_api.router, prefix=API_PREFIX)
     app.include_router(registry_views.router)
     app.include_router(sensitive_api.router, prefix=API_PREFIX)

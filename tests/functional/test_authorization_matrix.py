@@ -95,6 +95,19 @@ ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/datasets"): ANY_USER,
     ("POST", "/datasets/new"): UPLOADERS,
     ("GET", "/datasets/{dataset_id}"): ANY_USER,
+    # quality reports, jobs, rule sets, comparison, overlaps (issue #4)
+    ("POST", "/api/v1/datasets/{dataset_id}/versions/{version_no}/assessments"): UPLOADERS,
+    ("GET", "/api/v1/datasets/{dataset_id}/versions/{version_no}/overlaps"): ANY_USER,
+    ("GET", "/api/v1/datasets/{dataset_id}/comparison"): ANY_USER,
+    ("GET", "/api/v1/datasets/{dataset_id}/rules"): ANY_USER,
+    ("PUT", "/api/v1/datasets/{dataset_id}/rules"): UPLOADERS,
+    ("GET", "/api/v1/datasets/{dataset_id}/rules/suggestion"): ANY_USER,
+    ("GET", "/api/v1/jobs/{job_id}"): ANY_USER,
+    ("GET", "/datasets/{dataset_id}/jobs"): ANY_USER,
+    ("GET", "/datasets/{dataset_id}/versions/{version_no}/report"): ANY_USER,
+    ("POST", "/datasets/{dataset_id}/versions/{version_no}/assess"): UPLOADERS,
+    ("GET", "/datasets/{dataset_id}/rules"): ANY_USER,
+    ("POST", "/datasets/{dataset_id}/rules"): UPLOADERS,
     ("GET", "/"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
@@ -137,6 +150,7 @@ ACTORS: list[Role | None] = [None, *Role]
 QUERY = {
     "/api/v1/ledger/proofs/inclusion": "?index=0",
     "/api/v1/ledger/proofs/consistency": "?old=1",
+    "/api/v1/datasets/{dataset_id}/comparison": "?old=1&new=1",
 }
 _counter = itertools.count()
 
@@ -194,7 +208,7 @@ class Caller:
         values = {"organization_id": "0", "user_id": "0", "token_id": "0", "locale": "en"}
         if any(p in path for p in ("{index}", "{receipt_id}", "{path", "/proofs/")):
             values.update(self.seed_ledger())
-        if "{dataset_id}" in path:
+        if "{dataset_id}" in path or "{job_id}" in path:
             values.update(self.seed_dataset(self.user))
         if "{number}" in path:
             values.update(self.seed_certificate(self.user, path))
@@ -238,6 +252,8 @@ def _body(method: str, path: str, caller: Caller) -> dict[str, Any] | None:
         return {"algo": "sha256", "digest": f"{n:064x}"}
     if path == "/datasets/new":
         return {"name": "矩阵数据集"}
+    if path.endswith("/rules") and method in ("POST", "PUT"):
+        return {"yaml_text": "rules:\n  - type: not_null\n    column: id\n"}
     if path.endswith("/grade"):
         return {"action": "confirm"}
     if path.endswith("/risk-assessments"):
@@ -279,7 +295,10 @@ def seed_dataset(ledger, settings):  # type: ignore[no-untyped-def]
             actor, [CSV], name="种子数据集"
         )
         SensitiveService(ledger.session, settings, ledger).scan_version(version.id, actor)
-        return {"dataset_id": str(version.dataset_id), "version_no": "1"}
+        job = DatasetService(ledger.session, settings, ledger).request_assessment(
+            actor, version.dataset_id, 1
+        )
+        return {"dataset_id": str(version.dataset_id), "version_no": "1", "job_id": str(job.id)}
 
     return seed
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class OverlapFlag(BaseModel):
@@ -25,3 +28,36 @@ class OverlapFlag(BaseModel):
     jaccard: float
     containment: float
     contained_in_this: float
+
+
+class VersionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version_no: int
+    filename: str | None
+    format: str
+    encoding: str | None
+    size_bytes: int
+    sha256: str
+    sm3: str
+    content_fingerprint: str
+    row_count: int
+    column_count: int
+    score: float | None = None
+    grade: str | None = None
+    report_digest: str | None = None
+
+
+class RuleSetIn(BaseModel):
+    yaml_text: str = Field(max_length=256 * 1024)
+
+
+class RuleSetOut(BaseModel):
+    """The dataset's current rule set; ``version_no`` 0 and empty text when none."""
+
+    dataset_id: int
+    version_no: int
+    label: str | None
+    yaml_text: str
+    rules: dict[str, Any] | None
+    created_at: dt.datetime | None

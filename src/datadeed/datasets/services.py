@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -61,6 +62,19 @@ class UploadOutcome:
 class _Assessed:
     prepared: Prepared
     report: QualityReport
+
+
+@dataclass(frozen=True)
+class DatasetPage:
+    """Everything the dataset page shows, read in one service call."""
+
+    dataset: Dataset
+    latest: DatasetVersion | None
+    jobs: Sequence[Job]
+    comparison: VersionComparison | None
+    overlaps: list[OverlapFlag]
+    rule_set: DatasetRuleSet | None
+    extra: dict[str, Any]
 
 
 def dataset_subject(dataset_id: int) -> str:
@@ -436,6 +450,38 @@ class DatasetService:
         """The dataset's newest background jobs (intake, assessments)."""
         self.get(actor, dataset_id)
         return recent_jobs(self.session, actor, dataset_subject(dataset_id), limit)
+
+    def page(self, actor: Principal, dataset_id: int) -> DatasetPage:
+        """The dataset with its newest jobs, the latest version's comparison with the one
+        before, its overlap flags, the current rule set and the sensitivity panel."""
+        dataset = self.get(actor, dataset_id)
+        latest = dataset.latest_version
+        comparison = None
+        if latest is not None and latest.version_no > 1:
+            before = dataset.versions[-2]
+            if latest.reports and before.reports:
+                comparison = compare_versions(before, latest)
+        return DatasetPage(
+            dataset=dataset,
+            latest=latest,
+            jobs=recent_jobs(self.session, actor, dataset_subject(dataset_id)),
+            comparison=comparison,
+            overlaps=self.find_overlaps(latest.id) if latest is not None else [],
+            rule_set=dataset.current_rule_set,
+            extra=self._sensitivity_panel(latest),
+        )
+
+    def _sensitivity_panel(self, version: DatasetVersion | None) -> dict[str, Any]:
+        """The sensitive-data domain's panel context for the latest version, if that
+        domain is installed (it lives in another package and may be absent)."""
+        if version is None:
+            return {}
+        try:
+            from datadeed.sensitive.services import panel_context
+        except ImportError:
+            return {}
+        context: dict[str, Any] = panel_context(self.session, version.id)
+        return context
 
     # -- comparing -----------------------------------------------------------------
 

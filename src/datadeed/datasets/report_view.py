@@ -1,0 +1,88 @@
+"""The quality report as a page section, a standalone HTML document and a PDF: charts
+built from the stored report (labels translated in the request's locale) and the one
+template, ``reports/_quality_body.html``, that all three share."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from datadeed.datasets.models import QualityReportRecord
+from datadeed.quality.indicators import Dimension
+from datadeed.reports.charts import bar_svg, radar_svg
+from datadeed.reports.pdf import html_to_pdf
+from datadeed.web.i18n import current_locale, gettext
+
+Translate = Callable[[str], str]
+
+
+def dimension_radar(report: dict[str, Any], translate: Translate) -> Markup:
+    """The six GB/T 36344 dimensions on a radar; not assessed ones drawn apart."""
+    dims = report.get("dimensions", {})
+    axes = [(translate(d.value), dims.get(d.value, {}).get("score")) for d in Dimension]
+    return radar_svg(axes, empty_label=translate("not assessed"))
+
+
+def _column_label(column: dict[str, Any]) -> str:
+    return str(column["name"])
+
+
+def null_rate_bars(report: dict[str, Any], translate: Translate) -> Markup:
+    """Per column: null values as a percentage of the rows."""
+    rows = max(int(report.get("row_count") or 0), 1)
+    bars = [(_column_label(c), 100 * c["null_count"] / rows) for c in report.get("columns", [])]
+    return bar_svg(bars, max_value=100, unit="%", empty_label=translate("No columns."))
+
+
+def distinct_bars(report: dict[str, Any], translate: Translate) -> Markup:
+    """Per column: distinct values as a percentage of the rows (≈ when approximate)."""
+    rows = max(int(report.get("row_count") or 0), 1)
+    bars = []
+    for c in report.get("columns", []):
+        label = _column_label(c) + (" ≈" if c.get("distinct_approximate") else "")
+        bars.append((label, 100 * min((c.get("distinct_count") or 0) / rows, 1.0)))
+    return bar_svg(bars, max_value=100, unit="%", empty_label=translate("No columns."))
+
+
+def report_charts(report: dict[str, Any], translate: Translate) -> dict[str, Markup]:
+    return {
+        "radar": dimension_radar(report, translate),
+        "nulls": null_rate_bars(report, translate),
+        "distinct": distinct_bars(report, translate),
+    }
+
+
+def report_context(record: QualityReportRecord, translate: Translate) -> dict[str, Any]:
+    """The template context of ``reports/_quality_body.html``."""
+    return {
+        "dataset": record.version.dataset,
+        "version": record.version,
+        "record": record,
+        "r": record.report,
+        "charts": report_charts(record.report, translate),
+    }
+
+
+def report_html(record: QualityReportRecord) -> str:
+    """The report as one standalone HTML document (also the PDF's source)."""
+    return (
+        _environment()
+        .get_template("reports/quality_pdf.html")
+        .render(locale=current_locale.get(), **report_context(record, gettext))
+    )
+
+
+def report_pdf(record: QualityReportRecord) -> bytes:
+    """The report as PDF (WeasyPrint; raises PdfUnavailable when it cannot load)."""
+    return html_to_pdf(report_html(record))
+
+
+@functools.cache
+def _environment() -> Environment:
+    from datadeed.web.templating import make_environment
+
+    return make_environment()
