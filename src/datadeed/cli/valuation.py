@@ -11,7 +11,6 @@ import typer
 from datadeed.cli.common import console, fail, print_json, settings
 from datadeed.datasets.intake import IntakeLimits
 from datadeed.valuation.case import CaseResult, load_case_file, run_case
-from datadeed.valuation.datafiles import value_files
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -78,9 +77,14 @@ def shapley(
     revenue: Annotated[str | None, typer.Option(help="Revenue (yuan) to split.")] = None,
     method: Annotated[str, typer.Option(help="knn-shapley or data-oob.")] = "knn-shapley",
     seed: Annotated[int, typer.Option(help="Seed for Data-OOB.")] = 0,
+    features: Annotated[
+        str | None, typer.Option(help="Feature columns, comma-separated (default: numeric).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Value each training row (exact KNN-Shapley or Data-OOB); with --group, shares."""
+    from datadeed.valuation.datafiles import value_files  # scikit-learn: only when needed
+
     limits = IntakeLimits(max_bytes=settings().upload_max_bytes)
     out = value_files(
         _existing(train),
@@ -91,6 +95,7 @@ def shapley(
         group=group,
         revenue=_revenue(revenue),
         seed=seed,
+        features=[f.strip() for f in features.split(",") if f.strip()] if features else None,
         limits=limits,
     )
     if as_json:

@@ -161,6 +161,10 @@ def run_case(case: CaseInputs) -> CaseResult:
     )
 
 
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
 def _read_report(base: Path, raw: dict[str, Any]) -> None:
     """Replace ``quality_report: path`` by the report's score, grade and digest."""
     path = raw.pop("quality_report", None)
@@ -172,7 +176,7 @@ def _read_report(base: Path, raw: dict[str, Any]) -> None:
     try:
         report = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"cannot read the quality report {file}: {exc}") from None
+        raise InvalidInput(f"cannot read the quality report {file}: {_one_line(exc)}") from None
     if not isinstance(report, dict):
         raise InvalidInput(f"the quality report {file} is not a JSON object")
     raw["quality"] = quality_from_report(report).model_dump()
@@ -183,7 +187,7 @@ def load_case_file(path: Path) -> CaseInputs:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"cannot read the case file {path}: {exc}") from None
+        raise InvalidInput(f"cannot read the case file {path}: {_one_line(exc)}") from None
     if not isinstance(raw, dict):
         raise InvalidInput(f"the case file {path} is not a mapping")
     _read_report(path.parent, raw)

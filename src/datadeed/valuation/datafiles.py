@@ -19,7 +19,6 @@ import pyarrow.parquet as pq
 from datadeed.datasets.intake import IntakeLimits, normalize
 from datadeed.errors import InvalidInput
 from datadeed.valuation.contributors import RevenueShares, revenue_shares
-from datadeed.valuation.oob import data_oob
 from datadeed.valuation.shapley import knn_shapley
 
 __all__ = ["LabelledTable", "read_labelled", "value_files"]
@@ -92,16 +91,19 @@ def value_files(
     group: str | None = None,
     revenue: Decimal | None = None,
     seed: int = 0,
+    features: list[str] | None = None,
     limits: IntakeLimits | None = None,
 ) -> dict[str, Any]:
     """Per-row values, their sum and, with ``group``, per-contributor revenue shares."""
-    tr = read_labelled(train, label, group=group, limits=limits)
+    tr = read_labelled(train, label, group=group, features=features, limits=limits)
     if method == "knn-shapley":
         if test is None:
             raise InvalidInput("KNN-Shapley needs a test file")
         te = read_labelled(test, label, features=tr.feature_names, limits=limits)
         values = knn_shapley(tr.features, tr.labels, te.features, te.labels, k)
     elif method == "data-oob":
+        from datadeed.valuation.oob import data_oob  # scikit-learn loads only for this
+
         raw = data_oob(tr.features, tr.labels, seed=seed)
         # Centred, so that rows predicted worse than average count as negative.
         values = raw - np.nanmean(raw)
