@@ -19,6 +19,7 @@ from datadeed.accounts.principal import Principal
 from datadeed.accounts.roles import MerchantTier, OrgKind, Role
 from datadeed.accounts.schemas import OrganizationCreate, UserCreate
 from datadeed.accounts.services import AccountsService, principal_for
+from datadeed.certificates.demo import seed_certificate_states
 from datadeed.config import Settings
 from datadeed.datasets.models import Dataset
 from datadeed.datasets.services import DatasetService
@@ -166,6 +167,7 @@ def seed_demo(database: Database, settings: Settings) -> list[tuple[DemoOrg, Dem
         _seed_evidence(session, settings)
         _seed_datasets(session, settings)
         seed_registry(session, settings)
+        seed_certificate_states(session, settings)
         seed_valuations(session, settings)
         seed_sensitivity(session, settings)
     return logins

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -104,7 +104,7 @@ class Correction:
 
 
 def _stamp(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _clean_rights(rights: Iterable[str]) -> list[str]:
@@ -132,10 +132,18 @@ def _clean_reasons(reasons: str | None, required: bool = True) -> str | None:
 
 
 class CertificateService:
-    def __init__(self, session: Session, ledger: LedgerService, settings: Settings) -> None:
+    def __init__(
+        self,
+        session: Session,
+        ledger: LedgerService,
+        settings: Settings,
+        now: Callable[[], dt.datetime] | None = None,
+    ) -> None:
+        """``now`` lets a caller with its own clock (the registry's demo) date the issue."""
         self.session = session
         self.ledger = ledger
         self.settings = settings
+        self.now = now or utcnow
 
     # -- issuing -------------------------------------------------------------------
 
@@ -185,7 +193,7 @@ class CertificateService:
         holder = self._organization(data.holder_id)
         issuer = self._issuer(issued_by)
         serialize_appends(self.session)  # numbers are allocated under the ledger's lock
-        now = utcnow().replace(microsecond=0)
+        now = self.now().replace(microsecond=0)
         today = shanghai_date(now)
         years = validity.profile(self.settings.certificate_validity_profile).term(data.track)
         certificate = Certificate(
@@ -298,7 +306,7 @@ class CertificateService:
 
     def _new_edition(self, certificate: Certificate) -> None:
         certificate.edition += 1
-        certificate.issued_at = utcnow().replace(microsecond=0)
+        certificate.issued_at = self.now().replace(microsecond=0)
         self._publish_edition(certificate)
 
     def _event(
@@ -327,7 +335,8 @@ class CertificateService:
             reasons=reasons,
             details=details or {},
             edition=certificate.edition,
-            decided_at=utcnow() if state is EventState.REGISTERED else None,
+            decided_at=self.now() if state is EventState.REGISTERED else None,
+            created_at=self.now(),
         )
         self.session.add(event)
         return event
@@ -340,7 +349,7 @@ class CertificateService:
             "event": EVENT_VERB[event.kind],
             "track": certificate.track.value,
             "actor": {"uscc": actor_org.uscc, "role": role},
-            "occurred_at": _stamp(utcnow()),
+            "occurred_at": _stamp(self.now()),
             "details": {
                 "certificate_number": certificate.number,
                 "edition": certificate.edition,
@@ -488,7 +497,7 @@ class CertificateService:
         return certificate, certificate.holder
 
     def _require_live(self, certificate: Certificate) -> None:
-        status = certificate.status_on(shanghai_date(utcnow()))
+        status = certificate.status_on(shanghai_date(self.now()))
         if status not in {s.value for s in LIVE}:
             raise InvalidTransition(f"certificate {certificate.number} is {status}")
 
@@ -538,7 +547,7 @@ class CertificateService:
         certificate.holder = recipient
         certificate.pending_transfer_to = None
         self._new_edition(certificate)
-        pending.state, pending.decided_at = EventState.REGISTERED, utcnow()
+        pending.state, pending.decided_at = EventState.REGISTERED, self.now()
         pending.edition = certificate.edition
         self._register_event(pending, recipient, "transferee")
         self.session.flush()
@@ -554,7 +563,7 @@ class CertificateService:
         parties = (certificate.holder_id, certificate.pending_transfer_to_id)
         if pending is None or actor.organization_id not in parties:
             raise NotFound(f"no transfer of certificate {certificate.number} is waiting")
-        pending.state, pending.decided_at = EventState.WITHDRAWN, utcnow()
+        pending.state, pending.decided_at = EventState.WITHDRAWN, self.now()
         certificate.pending_transfer_to = None
         self.session.flush()
         self._audit(actor, "certificate.transfer_withdraw", certificate, {})
@@ -588,7 +597,7 @@ class CertificateService:
         granted = _clean_rights(rights)
         if not set(granted) <= set(certificate.rights):
             raise InvalidInput("a licence can grant only rights the certificate registers")
-        today = shanghai_date(utcnow())
+        today = shanghai_date(self.now())
         if not today < ends_on <= certificate.valid_to:
             raise InvalidInput(f"the licence must end after today and by {certificate.valid_to}")
         details = {
@@ -613,7 +622,7 @@ class CertificateService:
             raise InvalidTransition(f"certificate {certificate.number} is {certificate.status}")
         years = validity.profile(self.settings.certificate_validity_profile).term(certificate.track)
         old_to = certificate.valid_to
-        certificate.valid_to = validity.renewed_to(old_to, shanghai_date(utcnow()), years)
+        certificate.valid_to = validity.renewed_to(old_to, shanghai_date(self.now()), years)
         self._new_edition(certificate)
         details = {"valid_to_before": old_to.isoformat(), "valid_to": str(certificate.valid_to)}
         return self._finish(actor, certificate, EventKind.RENEWAL, holder, "holder", details)
@@ -698,7 +707,7 @@ class CertificateService:
             raise InvalidTransition(f"certificate {certificate.number} is {certificate.status}")
         pending = self._pending_transfer(certificate)
         if pending is not None:
-            pending.state, pending.decided_at = EventState.WITHDRAWN, utcnow()
+            pending.state, pending.decided_at = EventState.WITHDRAWN, self.now()
             certificate.pending_transfer_to = None
         certificate.status = CertificateStatus.REVOKED
         self._new_edition(certificate)
