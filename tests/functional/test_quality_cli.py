@@ -106,3 +106,65 @@ def test_bad_inputs_are_one_line(cli_env, tmp_path):
         cli_env, "assess", str(tmp_path / "ok.csv"), "--rules", str(tmp_path / "rules.yaml")
     )
     one_error_line(result, "invalid_ruleset")
+
+
+def _run_on_a_tty(env: dict[str, str], *args: str) -> tuple[int, str]:
+    """Run the CLI with stdout and stderr on a pseudo-terminal; returns (status, output)."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "datadeed", *args],
+        env={**env, "TERM": "xterm"},
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(leader)
+    return proc.wait(timeout=120), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_assess_shows_a_progress_bar_on_a_terminal_only(cli_env, tmp_path):
+    data = _write_csv(tmp_path / "orders.csv", ROWS)
+    status, output = _run_on_a_tty(cli_env, "assess", str(data))
+    assert status == 0, output
+    assert "━" in output  # Rich's bar, drawn while the queries run
+    assert "grade" in output
+    as_json = run(cli_env, "assess", str(data), "--json")  # not a terminal: no bar
+    assert "━" not in as_json.stdout + as_json.stderr
+    json.loads(as_json.stdout)
+
+
+def test_jobs_run_drains_the_queue(migrated):
+    from datadeed.accounts.principal import Principal
+    from datadeed.db import Database
+    from datadeed.jobs.models import Job
+    from datadeed.jobs.services import JobService
+    from tests.conftest import make_settings
+
+    url = migrated["DATADEED_DATABASE_URL"]
+    database = Database.from_url(url)
+    service = JobService(database, make_settings(Path(migrated["DATADEED_HOME"]), url))
+    job = service.enqueue("quality.assess", {"version_id": 404}, Principal.system())
+    result = run(migrated, "jobs", "run")
+    assert result.returncode == 0, result.stderr
+    assert "ran 1 job(s)" in result.stdout
+    with database.session() as session:
+        done = session.get(Job, job.id)
+        assert done is not None
+        assert (done.status, done.error_code) == ("failed", "not_found")
+    assert "ran 0 job(s)" in run(migrated, "jobs", "run").stdout
+    database.bind.dispose()  # type: ignore[union-attr]

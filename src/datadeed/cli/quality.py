@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from datadeed.cli.common import console, fail, print_json, settings
+from datadeed.cli.common import console, database, err_console, fail, print_json, settings
 from datadeed.datasets.intake import IntakeLimits
+from datadeed.datasets.storage import intake_limits
 from datadeed.quality import load_ruleset, suggest_rules_yaml
 from datadeed.quality.local import assess_path, overlap_paths
 from datadeed.quality.report import QualityReport
@@ -27,10 +28,15 @@ def register(app: typer.Typer) -> None:
     app.add_typer(rules_app, name="rules")
     app.command("assess")(assess)
     app.command("overlap")(overlap)
+    jobs_app = typer.Typer(
+        help="Background jobs (assessments, large uploads).", no_args_is_help=True
+    )
+    jobs_app.command("run")(jobs_run)
+    app.add_typer(jobs_app, name="jobs")
 
 
 def _limits() -> IntakeLimits:
-    return IntakeLimits(max_bytes=settings().upload_max_bytes)
+    return intake_limits(settings())
 
 
 def _existing(path: Path) -> Path:
@@ -44,7 +50,8 @@ def _run(path: Path, rules: Path | None, engine: str, show_progress: bool) -> Qu
     if not show_progress:
         return assess_path(path, ruleset, engine=engine, limits=_limits())
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    # On stderr, so that stdout carries only the result.
+    with Progress(*columns, console=err_console, transient=True) as bar:
         task = bar.add_task("assessing", total=None)
 
         def step(label: str, done: int, total: int) -> None:
@@ -93,3 +100,15 @@ def overlap(
         f"{result['containment_a_in_b']:.3f}; {b.name} in {a.name} ≈ "
         f"{result['containment_b_in_a']:.3f}"
     )
+
+
+def jobs_run() -> None:
+    """Run the queued background jobs in this process until none is left (for servers
+    started with DATADEED_JOB_WORKER=false, or to drain the queue by hand)."""
+    from datadeed.datasets import tasks  # noqa: F401  (registers the dataset job handlers)
+    from datadeed.jobs.services import JobService
+
+    service = JobService(database(), settings())
+    recovered = service.recover_stale()
+    ran = service.run_pending()
+    console.print(f"ran {ran} job(s); marked {recovered} abandoned job(s) failed")
