@@ -305,3 +305,14 @@ def test_overdue_cases_are_found_by_the_queue(registry, people, submitted, clock
     assert [a.id for a in overdue] == [submitted.id]
     view = registry.clock_view(overdue[0])
     assert view.overdue and view.remaining == -1
+
+
+def test_the_reviewer_sees_another_holders_matching_dataset(registry, datasets, people, submitted):
+    version_of(datasets, people.outsider, grade=None)  # the same rows, held by another firm
+    flags = registry.conflicts(people.reviewer_p, submitted.id)
+    assert [(f.organization_id, f.exact_match) for f in flags] == [
+        (people.outsider.organization_id, True)
+    ]
+    assert flags[0].containment == pytest.approx(1.0)
+    with pytest.raises(PermissionDenied):  # conflict checks are for the registrar
+        registry.conflicts(people.applicant_p, submitted.id)

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from datadeed.accounts.models import User
 from datadeed.db import Base, BigId, JSONDoc, utcnow
 from datadeed.registry.states import ApplicationState
 
@@ -171,6 +172,7 @@ class ReviewAssignment(Base):
     assigned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     application: Mapped[RegistrationApplication] = relationship(back_populates="assignments")
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
 
 
 class RegistrationEvent(Base):

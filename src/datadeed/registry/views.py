@@ -26,6 +26,7 @@ from datadeed.registry.schemas import (
 )
 from datadeed.registry.services import RegistryService
 from datadeed.registry.states import Action, ApplicationState, allowed_actions
+from datadeed.sensitive.grading import GRADE_LABELS
 from datadeed.web.deps import PageActor, PageActorOptional, page_principal_optional
 from datadeed.web.templating import check_csrf, render
 
@@ -212,6 +213,7 @@ def _case_page(
         "formal_items": checklists.checklist_for("formal", app.tracks),
         "substantive_items": checklists.checklist_for("substantive", app.tracks),
         "refusal_grounds": checklists.REFUSAL_GROUNDS,
+        "grade_labels": GRADE_LABELS,
         "registry": registry,
         **_form_context(registry, actor),
     }

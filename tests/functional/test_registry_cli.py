@@ -1,0 +1,62 @@
+"""`datadeed application list/show` and `datadeed notice list` against a real database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from datadeed.accounts.services import principal_for
+from datadeed.datasets.services import DatasetService
+from datadeed.db import Database
+from datadeed.evidence.services import EvidenceService
+from datadeed.ledger.keys import LogKeyring
+from datadeed.ledger.services import LedgerService
+from datadeed.registry.services import RegistryService
+from datadeed.registry.states import ApplicationState
+from tests import factories
+from tests.conftest import make_settings
+from tests.functional.helpers import one_error_line, run
+from tests.unit.registry.builders import cast, complete_draft, drive, version_of
+
+
+def _case_under_notice(env: dict[str, str]) -> str:
+    url = env["DATADEED_DATABASE_URL"]
+    database = Database.from_url(url)
+    settings = make_settings(Path(env["DATADEED_HOME"]), url)
+    factories.bind(database)
+    try:
+        people = cast()
+        with database.session() as session:
+            ledger = LedgerService(session, settings, LogKeyring.from_settings(settings))
+            datasets = DatasetService(session, settings, ledger)
+            version = version_of(datasets, people.applicant, reviewer=people.reviewer)
+            draft = complete_draft(
+                EvidenceService(session, settings, ledger), people.applicant, version.id
+            )
+            registry = RegistryService(session, settings, ledger)
+            app = registry.save_draft(principal_for(people.applicant), draft)
+            app = registry.submit(principal_for(people.applicant), app.id)
+            app = drive(registry, people, app, ApplicationState.PUBLIC_NOTICE)
+            return app.application_no
+    finally:
+        factories.unbind()
+        database.bind.dispose()  # type: ignore[union-attr]
+
+
+def test_queue_case_and_notices_from_the_console(migrated):
+    number = _case_under_notice(migrated)
+    queue = run(migrated, "application", "list", "--json")
+    assert queue.returncode == 0, queue.stderr
+    [row] = json.loads(queue.stdout)
+    assert row["application_no"] == number and row["state"] == "public_notice"
+    assert row["overdue"] is False and row["deadline"]
+
+    shown = json.loads(run(migrated, "application", "show", number.lower(), "--json").stdout)
+    assert [e["action"] for e in shown["events"]][-1] == "publish_notice"
+    assert all(e["ledger_index"] is not None for e in shown["events"])
+
+    notices = json.loads(run(migrated, "notice", "list", "--json").stdout)
+    assert [n["application_no"] for n in notices] == [number]
+    assert notices[0]["open_for_objections"] is True
+
+    one_error_line(run(migrated, "application", "show", "RA-1999-000000"), "not_found")
