@@ -21,6 +21,7 @@ from datadeed.accounts.schemas import OrganizationCreate, UserCreate
 from datadeed.accounts.services import AccountsService, principal_for
 from datadeed.certificates.demo import seed_certificate_states
 from datadeed.config import Settings
+from datadeed.datasets.demo import seed_quality_demo
 from datadeed.datasets.models import Dataset
 from datadeed.datasets.services import DatasetService
 from datadeed.db import Database
@@ -170,6 +171,7 @@ def seed_demo(database: Database, settings: Settings) -> list[tuple[DemoOrg, Dem
         seed_certificate_states(session, settings)
         seed_valuations(session, settings)
         seed_sensitivity(session, settings)
+        seed_quality_demo(session, settings)
     return logins
 
 
