@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "var" / "bench"
 PEER_VENV = ROOT / "var" / "pydvl-venv"
 PEER_PYTHON = PEER_VENV / "bin" / "python"
-PEER_SCRIPT = ROOT / "bench" / "shapley_pydvl_peer.py"
+PEER_SCRIPT = ROOT / "bench" / "peers" / "shapley_pydvl.py"  # not bench/*.py: `make bench` skips it
 FEATURES, K, SEED = 16, 5, 7
 
 

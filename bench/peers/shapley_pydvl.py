@@ -1,6 +1,6 @@
 """pyDVL 0.10's KNN-Shapley on arrays saved by bench/bench_shapley.py (runs in var/pydvl-venv).
 
-    var/pydvl-venv/bin/python bench/shapley_pydvl_peer.py DATA.npz K OUT.npy
+    var/pydvl-venv/bin/python bench/peers/shapley_pydvl.py DATA.npz K OUT.npy
 
 Prints one JSON line: seconds of ``KNNShapleyValuation.fit`` and the pyDVL version.
 Imports nothing from datadeed: pyDVL pins numpy < 2, datadeed's venv has numpy 2.
