@@ -31,7 +31,7 @@ from datadeed.datasets.overlaps import find_overlaps
 from datadeed.datasets.rulesets import check_rule_text
 from datadeed.datasets.schemas import OverlapFlag
 from datadeed.datasets.storage import blob_store, intake_limits
-from datadeed.db import utc_stamp
+from datadeed.db import serialize_appends, utc_stamp
 from datadeed.errors import InvalidInput, NotFound
 from datadeed.jobs.models import Job
 from datadeed.jobs.services import enqueue, recent_jobs
@@ -284,8 +284,18 @@ class DatasetService:
         report: QualityReport,
         rule_set: DatasetRuleSet | None,
     ) -> QualityReportRecord:
+        # The ledger's append lock, taken now, also serializes the numbering of a
+        # version's reports across processes (two re-assessments at once).
+        serialize_appends(self.session)
         issued_at = utc_stamp()
-        number = len(version.reports) + 1
+        number = 1 + (
+            self.session.scalar(
+                select(func.count())
+                .select_from(QualityReportRecord)
+                .where(QualityReportRecord.dataset_version_id == version.id)
+            )
+            or 0
+        )
         subject = f"dataset:{version.dataset_id}/v{version.version_no}"
         report = report.issued_for(f"{subject}#{number}", issued_at)
         appended = self.ledger.append(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from datadeed.datasets.blobs import BlobStore, LocalBlobStore, S3BlobStore
+from datadeed.datasets.blobs import BlobStore, LocalBlobStore, S3BlobStore, relative_key
 from datadeed.datasets.errors import BlobNotFound, FileTooLarge, InvalidBlobKey
 
 DATA = "城市,人口\n北京,2189\n".encode() * 1000
@@ -195,3 +195,50 @@ def test_s3_store_refuses_over_limit_and_bad_keys(s3_store: S3BlobStore) -> None
     with pytest.raises(InvalidBlobKey):
         s3_store.exists("../" + "0" * 61)
     assert _objects(s3_store) == []
+
+
+def test_dataset_service_stores_uploads_in_the_configured_s3_bucket(
+    s3_store: S3BlobStore, ledger, database_url: str, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """blob_backend=s3 by settings alone: uploads land in the bucket, are read back for
+    intake, and a refused file leaves no object behind."""
+    from datadeed.accounts.roles import Role
+    from datadeed.accounts.services import principal_for
+    from datadeed.datasets.errors import BinaryFile
+    from datadeed.datasets.services import DatasetService
+    from tests.conftest import make_settings
+    from tests.factories import UserFactory
+
+    settings = make_settings(
+        tmp_path,
+        database_url,
+        blob_backend="s3",
+        object_store_endpoint_url=s3_store.client.meta.endpoint_url,
+        object_store_bucket=s3_store.bucket,
+        object_store_prefix="datasets",
+        object_store_region="us-east-1",
+        object_store_access_key_id="testing",
+        object_store_secret_access_key="testing",
+    )
+    service = DatasetService(ledger.session, settings, ledger)
+    assert isinstance(service.blobs, S3BlobStore)
+    actor = principal_for(UserFactory(roles=[Role.DATA_MANAGER]))
+    data = "编号,城市\n1,杭州\n2,宁波\n".encode()
+    version = service.upload_version(actor, [data], name="对象存储里的数据")
+    assert version.row_count == 2
+    assert _objects(s3_store) == [f"datasets/{relative_key(version.sha256)}"]
+    assert not (tmp_path / "blobs").exists() or not any((tmp_path / "blobs").rglob("*"))
+
+    with pytest.raises(BinaryFile):
+        service.upload_version(actor, [b"\x89PNG\r\n\x1a\n" + bytes(range(256))], name="坏文件")
+    assert _objects(s3_store) == [f"datasets/{relative_key(version.sha256)}"]
+
+
+def test_s3_backend_without_a_bucket_is_a_configuration_error(tmp_path: Path) -> None:
+    from datadeed.datasets.storage import blob_store
+    from datadeed.errors import ConfigurationError
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path, "sqlite://", blob_backend="s3")
+    with pytest.raises(ConfigurationError, match="object_store_bucket"):
+        blob_store(settings)
