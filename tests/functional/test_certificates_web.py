@@ -114,7 +114,8 @@ def test_verification_page_states(client, world):
     world.service.revoke(world.p(world.officer), certificate.number, "撤销")
     revoked = client.get(f"/verify/certificate?number={certificate.number}")
     assert 'data-verdict="revoked"' in revoked.text
-    assert "✗ status" in revoked.text and "✓ inclusion" in revoked.text
+    assert '<li class="fail" data-check="status">' in revoked.text
+    assert '<li class="ok" data-check="inclusion">' in revoked.text
 
 
 def test_detail_page_and_forms(client, accounts, world):
