@@ -42,6 +42,8 @@ UPLOAD_PREFIXES: tuple[str, ...] = (
     "/evidence/new",
     "/api/v1/datasets/upload",
     "/datasets/new",
+    "/api/v1/application-documents",
+    "/application-documents",
 )
 
 log = logging.getLogger("datadeed")

@@ -21,6 +21,7 @@ from datadeed.evidence.models import EvidenceRecord
 from datadeed.jobs.models import Job
 from datadeed.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerKey, LedgerNode
 from datadeed.registry.models import (
+    ApplicationDocument,
     Objection,
     PublicNotice,
     RegistrationApplication,
@@ -39,6 +40,7 @@ metadata = Base.metadata
 
 __all__ = [
     "ApiToken",
+    "ApplicationDocument",
     "AuditEvent",
     "Certificate",
     "CertificateEvent",

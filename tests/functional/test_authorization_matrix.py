@@ -26,7 +26,13 @@ from datadeed.sensitive.services import SensitiveService
 from datadeed.web.deps import SESSION_COOKIE
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
-from tests.unit.registry.matrix import REGISTRY_ACCESS, registry_body, seed_registry
+from tests.unit.registry.matrix import (
+    DOCUMENT_FILE,
+    REGISTRY_ACCESS,
+    REGISTRY_QUERY,
+    registry_body,
+    seed_registry,
+)
 from tests.unit.certificates.matrix import certificate_body
 from tests.unit.valuation.matrix import VALUATION_ACCESS, seed_valuation, valuation_body
 
@@ -150,6 +156,7 @@ ACTORS: list[Role | None] = [None, *Role]
 QUERY = {
     "/api/v1/ledger/proofs/inclusion": "?index=0",
     "/api/v1/ledger/proofs/consistency": "?old=1",
+    **REGISTRY_QUERY,
     "/api/v1/datasets/{dataset_id}/comparison": "?old=1&new=1",
 }
 _counter = itertools.count()
@@ -194,6 +201,8 @@ class Caller:
             kwargs["content"] = CSV
         if path == "/datasets/new":
             kwargs["files"] = {"file": ("a.csv", CSV, "text/csv")}
+        if path.startswith("/application-documents/"):
+            kwargs["files"] = DOCUMENT_FILE
         if path.startswith("/api/"):
             if self.user is not None:
                 _token, secret = self.accounts.create_token(principal_for(self.user), "matrix")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 from sqlalchemy import update
@@ -231,3 +232,44 @@ def test_pages_form_errors_notice_board_and_queue(client, accounts, people, draf
     assert queue.status_code == 200 and app.application_no in queue.text
     detail = client.get(f"/applications/{app_id}")
     assert detail.status_code == 200 and "历史" in detail.text
+
+
+def test_documents_are_kept_lodged_and_cited(client, accounts, people, draft_body):
+    applicant = bearer(accounts, people.applicant)
+    app_id = client.post("/api/v1/applications", json={}, headers=applicant).json()["id"]
+    pdf = "授权书：本公司授权……".encode()
+    uploaded = client.post(
+        f"/api/v1/application-documents/{app_id}?kind=use&filename=授权书.pdf",
+        content=pdf,
+        headers={**applicant, "content-type": "application/pdf"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    document = uploaded.json()
+    assert document["sha256"] == hashlib.sha256(pdf).hexdigest()
+    receipt = client.get(f"/api/v1/evidence/{document['receipt_id']}").json()
+    assert receipt["kind"] == "evidence/v1"
+    assert receipt["entry"]["body"]["digest"] == document["sha256"]
+    case = client.get(f"/api/v1/applications/{app_id}", headers=applicant).json()
+    assert case["rights_claimed"] == [{"right": "use", "evidence": [document["receipt_id"]]}]
+
+    url = f"/api/v1/applications/{app_id}/documents/{document['id']}"
+    # the registrar reads it once the case is submitted; another firm never
+    assert_problem(client.get(url, headers=bearer(accounts, people.officer)), 404, "not_found")
+    assert_problem(client.get(url, headers=bearer(accounts, people.outsider)), 404, "not_found")
+    mine = client.get(url, headers=applicant)
+    assert mine.status_code == 200 and mine.content == pdf
+    assert mine.headers["content-type"] == "application/pdf"
+
+    bad = client.post(
+        f"/api/v1/application-documents/{app_id}?kind=diary&filename=x.txt",
+        content=b"x",
+        headers=applicant,
+    )
+    body = assert_problem(bad, 422, "invalid_fields")
+    assert body["errors"][0]["field"] == "kind"
+    theirs = client.post(
+        f"/api/v1/application-documents/{app_id}?kind=hold&filename=x.txt",
+        content=b"x",
+        headers=bearer(accounts, people.outsider),
+    )
+    assert_problem(theirs, 404, "not_found")

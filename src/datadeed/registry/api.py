@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
+from datadeed.accounts.principal import Principal
+from datadeed.evidence.services import PayloadTooLarge
 from datadeed.registry.models import PublicNotice, RegistrationApplication
 from datadeed.registry.schemas import (
     ApplicationDraft,
     ApplicationOut,
     ClockOut,
     Decision,
+    DocumentOut,
     EventOut,
     NoticeOut,
     ObjectionDecisionIn,
@@ -23,6 +31,7 @@ from datadeed.registry.services import RegistryService
 from datadeed.web.deps import ApiActor, LedgerDep, SessionDep, SettingsDep
 
 router = APIRouter(tags=["registry"])
+CHUNK = 1 << 20
 
 
 def get_registry(session: SessionDep, settings: SettingsDep, ledger: LedgerDep) -> RegistryService:
@@ -44,6 +53,7 @@ def application_out(registry: RegistryService, app: RegistrationApplication) -> 
     out.reviewer_ids = [a.reviewer_id for a in app.assignments]
     out.events = [EventOut.model_validate(e) for e in app.events]
     out.objections = [ObjectionOut.model_validate(o) for o in app.objections]
+    out.documents = [DocumentOut.model_validate(d) for d in app.documents]
     return out
 
 
@@ -156,3 +166,74 @@ def decide_objection(
 ) -> ObjectionOut:
     """Uphold (the case is refused) or dismiss, with reasons."""
     return ObjectionOut.model_validate(registry.decide_objection(actor, objection_id, data))
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[bytes]:
+    spool.seek(0)
+    while chunk := spool.read(CHUNK):
+        yield chunk
+
+
+@router.post(
+    "/application-documents/{application_id}",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DocumentOut,
+)
+async def upload_document(
+    request: Request,
+    actor: ApiActor,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    application_id: int,
+    kind: Annotated[
+        str, Query(max_length=64, description="hold, use, operate or a source document kind")
+    ],
+    filename: Annotated[str, Query(min_length=1, max_length=255)],
+) -> DocumentOut:
+    """Send the document as the raw body: it is kept for the reviewers, its digest is
+    lodged as evidence and the receipt is cited for the right or source document."""
+    media_type = request.headers.get("content-type")
+    with tempfile.TemporaryFile() as spool:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > settings.upload_max_bytes:
+                raise PayloadTooLarge(f"the file exceeds {settings.upload_max_bytes} bytes")
+            spool.write(chunk)
+        document = await run_in_threadpool(
+            registry.attach_document,
+            actor,
+            application_id,
+            kind,
+            _spooled(spool),
+            filename=filename,
+            media_type=media_type,
+        )
+    return DocumentOut.model_validate(document)
+
+
+def document_response(
+    registry: RegistryService, actor: Principal, application_id: int, document_id: int
+) -> StreamingResponse:
+    """The document's bytes, as an attachment."""
+    document, stream = registry.document(actor, application_id, document_id)
+
+    def chunks() -> Iterator[bytes]:
+        with stream:
+            while chunk := stream.read(CHUNK):
+                yield chunk
+
+    disposition = f"attachment; filename*=UTF-8''{quote(document.filename)}"
+    return StreamingResponse(
+        chunks(),
+        media_type=document.media_type or "application/octet-stream",
+        headers={"content-disposition": disposition},
+    )
+
+
+@router.get("/applications/{application_id}/documents/{document_id}", response_model=None)
+def download_document(
+    application_id: int, document_id: int, actor: ApiActor, registry: RegistryDep
+) -> StreamingResponse:
+    """For the applicant and the registrar; others answer 404."""
+    return document_response(registry, actor, application_id, document_id)

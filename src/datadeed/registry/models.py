@@ -153,6 +153,32 @@ class RegistrationApplication(Base):
     objections: Mapped[list[Objection]] = relationship(
         back_populates="application", order_by="Objection.id"
     )
+    documents: Mapped[list[ApplicationDocument]] = relationship(
+        back_populates="application", order_by="ApplicationDocument.id"
+    )
+
+
+class ApplicationDocument(Base):
+    """A document filed with an application: the file is kept in the blob store (reviewers
+    read it) and its digest is lodged as evidence, whose receipt the application cites."""
+
+    __tablename__ = "application_documents"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("registration_applications.id"), index=True
+    )
+    # a right (hold / use / operate) or a source document kind
+    kind: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str | None] = mapped_column(String(127))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    receipt_id: Mapped[str] = mapped_column(String(32))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    application: Mapped[RegistrationApplication] = relationship(back_populates="documents")
 
 
 class ReviewAssignment(Base):

@@ -94,6 +94,19 @@ class ObjectionOut(BaseModel):
     decided_at: dt.datetime | None
 
 
+class DocumentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    filename: str
+    media_type: str | None
+    size_bytes: int
+    sha256: str
+    receipt_id: str
+    created_at: dt.datetime
+
+
 class NoticeOut(BaseModel):
     """A public notice as anyone may read it."""
 
@@ -159,6 +172,7 @@ class ApplicationOut(BaseModel):
     reviewer_ids: list[int] = Field(default_factory=list)
     events: list[EventOut] = Field(default_factory=list)
     objections: list[ObjectionOut] = Field(default_factory=list)
+    documents: list[DocumentOut] = Field(default_factory=list)
 
 
 class OverlapOut(BaseModel):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from datadeed.config import Settings
 from datadeed.datasets.models import Dataset, DatasetVersion
 from datadeed.datasets.schemas import OverlapFlag
 from datadeed.datasets.services import DatasetService
+from datadeed.datasets.storage import blob_store
 from datadeed.db import utc_stamp, utcnow
 from datadeed.errors import (
     ConfigurationError,
@@ -34,6 +35,7 @@ from datadeed.errors import (
     NotFound,
     PermissionDenied,
 )
+from datadeed.evidence.services import EvidenceInput, EvidenceService
 from datadeed.ledger.services import LedgerService
 from datadeed.registry import checklists, clock
 from datadeed.registry.errors import (
@@ -46,12 +48,14 @@ from datadeed.registry.errors import (
     ObjectionPeriodClosed,
 )
 from datadeed.registry.models import (
+    ApplicationDocument,
     Objection,
     ObjectionStatus,
     PublicNotice,
     RegistrationApplication,
     RegistrationEvent,
     ReviewAssignment,
+    Right,
     Track,
 )
 from datadeed.registry.schemas import (
@@ -73,6 +77,7 @@ from datadeed.sensitive.gates import evaluate_gate
 from datadeed.workdays import shanghai_date
 
 APPLICANT_ROLES = (Role.DATA_MANAGER, Role.ORG_ADMIN)
+DOCUMENT_KINDS = (*(r.value for r in Right), *checklists.DOCUMENT_LABELS)
 REGISTRAR_ROLES = (Role.REVIEWER, Role.REGISTRATION_OFFICER)
 LEDGER_ROLE = {
     Party.APPLICANT: "applicant",
@@ -218,6 +223,83 @@ class RegistryService:
         app.scale_bytes = version.size_bytes if app.scale_bytes is None else app.scale_bytes
         if not app.title:
             app.title = version.dataset.name
+
+    def attach_document(
+        self,
+        actor: Principal,
+        application_id: int,
+        kind: str,
+        chunks: Iterable[bytes],
+        *,
+        filename: str,
+        media_type: str | None = None,
+    ) -> ApplicationDocument:
+        """Keep a document for the reviewers and cite it: the file goes to the blob store,
+        its digest is lodged as evidence, and the receipt is added to the right (``hold``,
+        ``use``, ``operate``) or the source-document kind it supports."""
+        require_role(actor, *APPLICANT_ROLES)
+        app = self._own(actor, application_id)
+        if app.state not in EDITABLE:
+            raise InvalidTransition(f"a case in state {app.state} can no longer be edited")
+        if kind not in DOCUMENT_KINDS:
+            raise FieldErrors(
+                [FieldError("kind", f"kind must be one of {', '.join(DOCUMENT_KINDS)}")]
+            )
+        name = filename.strip()[-255:] or "document"
+        blob = blob_store(self.settings).put_stream(chunks, limit=self.settings.upload_max_bytes)
+        evidence = EvidenceService(self.session, self.settings, self.ledger)
+        record = evidence.lodge(
+            actor,
+            EvidenceInput(
+                "sha256",
+                blob.sha256,
+                size_bytes=blob.size,
+                filename=name,
+                media_type=media_type,
+                metadata={"application": app.application_no, "kind": kind},
+            ),
+        )
+        document = ApplicationDocument(
+            application=app,
+            kind=kind,
+            filename=name,
+            media_type=media_type,
+            size_bytes=blob.size,
+            sha256=blob.sha256,
+            receipt_id=record.receipt_id,
+            uploaded_by_id=actor.user_id,
+        )
+        self.session.add(document)
+        self._cite(app, kind, record.receipt_id)
+        app.updated_at = self.now()
+        self._flush()
+        self._commit()
+        return document
+
+    @staticmethod
+    def _cite(app: RegistrationApplication, kind: str, receipt: str) -> None:
+        if kind in {r.value for r in Right}:
+            claims = [dict(c) for c in app.rights_claimed]
+            claim = next((c for c in claims if c.get("right") == kind), None)
+            if claim is None:
+                claims.append({"right": kind, "evidence": [receipt]})
+            else:
+                claim["evidence"] = [*(claim.get("evidence") or []), receipt]
+            app.rights_claimed = claims
+            return
+        documents = {k: list(v) for k, v in app.source_documents.items()}
+        documents[kind] = [*documents.get(kind, []), receipt]
+        app.source_documents = documents
+
+    def document(
+        self, actor: Principal, application_id: int, document_id: int
+    ) -> tuple[ApplicationDocument, BinaryIO]:
+        """A filed document and its bytes, for the applicant and the registrar."""
+        app = self.get(actor, application_id)
+        found = next((d for d in app.documents if d.id == document_id), None)
+        if found is None:
+            raise NotFound("document not found")
+        return found, blob_store(self.settings).open(found.sha256)
 
     def submit(self, actor: Principal, application_id: int) -> RegistrationApplication:
         """Validate everything (field-level errors) and the sensitive-data gate; submit."""

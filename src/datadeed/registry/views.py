@@ -4,17 +4,19 @@ registrar's queue and the case page with checklists and decision forms."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from datadeed.accounts.principal import Principal
 from datadeed.errors import InvalidInput
 from datadeed.registry import checklists
-from datadeed.registry.api import RegistryDep
+from datadeed.registry.api import CHUNK, RegistryDep, document_response
 from datadeed.registry.errors import FieldError, FieldErrors
 from datadeed.registry.models import ObjectType, RegistrationApplication, Right, SourceCategory
 from datadeed.registry.schemas import (
@@ -24,7 +26,7 @@ from datadeed.registry.schemas import (
     ObjectionIn,
     RightClaim,
 )
-from datadeed.registry.services import RegistryService
+from datadeed.registry.services import DOCUMENT_KINDS, RegistryService
 from datadeed.registry.states import Action, ApplicationState, allowed_actions
 from datadeed.sensitive.grading import GRADE_LABELS
 from datadeed.web.deps import PageActor, PageActorOptional, page_principal_optional
@@ -92,6 +94,7 @@ def _form_context(registry: RegistryService, actor: Principal) -> dict[str, Any]
         "source_categories": [c.value for c in SourceCategory],
         "source_documents": {c.value: docs for c, docs in checklists.SOURCE_DOCUMENTS.items()},
         "document_labels": checklists.DOCUMENT_LABELS,
+        "document_kinds": DOCUMENT_KINDS,
     }
 
 
@@ -288,3 +291,43 @@ def decide_objection_page(
     data = ObjectionDecisionIn(upheld=outcome == "upheld", reasons=reasons, version=version)
     objection = registry.decide_objection(actor, objection_id, data)
     return RedirectResponse(f"/applications/{objection.application_id}", status_code=303)
+
+
+# -- documents -----------------------------------------------------------------------
+
+
+@router.post("/application-documents/{application_id}")
+async def upload_document_page(
+    request: Request,
+    application_id: int,
+    actor: PageActor,
+    registry: RegistryDep,
+    csrf_token: Annotated[str, Form()],
+    kind: Annotated[str, Form(max_length=64)],
+    file: UploadFile,
+) -> Response:
+    check_csrf(request, csrf_token)
+    if not file.filename:
+        raise InvalidInput("choose a file")
+
+    def chunks() -> Iterator[bytes]:
+        while chunk := file.file.read(CHUNK):
+            yield chunk
+
+    await run_in_threadpool(
+        registry.attach_document,
+        actor,
+        application_id,
+        kind,
+        chunks(),
+        filename=file.filename,
+        media_type=file.content_type,
+    )
+    return RedirectResponse(f"/applications/{application_id}?saved=1", status_code=303)
+
+
+@router.get("/applications/{application_id}/documents/{document_id}")
+def download_document_page(
+    application_id: int, document_id: int, actor: PageActor, registry: RegistryDep
+) -> Response:
+    return document_response(registry, actor, application_id, document_id)

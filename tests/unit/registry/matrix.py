@@ -15,11 +15,17 @@ from typing import Any
 from datadeed.accounts.roles import Role
 from datadeed.accounts.services import principal_for
 from datadeed.datasets.services import DatasetService
+from datadeed.datasets.storage import blob_store
 from datadeed.db import utcnow
 from datadeed.evidence.services import EvidenceService
 from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.services import LedgerService
-from datadeed.registry.models import Objection, PublicNotice, RegistrationApplication
+from datadeed.registry.models import (
+    ApplicationDocument,
+    Objection,
+    PublicNotice,
+    RegistrationApplication,
+)
 from datadeed.registry.services import RegistryService
 from datadeed.registry.states import ApplicationState
 from tests.factories import OrganizationFactory
@@ -53,7 +59,14 @@ REGISTRY_ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/applications/{application_id}/decisions"): OFFICERS,
     ("POST", "/objections/{objection_id}/decision"): OFFICERS,
     ("GET", "/registry/queue"): REGISTRAR_STAFF,
+    ("POST", "/api/v1/application-documents/{application_id}"): APPLICANTS,
+    ("GET", "/api/v1/applications/{application_id}/documents/{document_id}"): ANY_USER,
+    ("POST", "/application-documents/{application_id}"): APPLICANTS,
+    ("GET", "/applications/{application_id}/documents/{document_id}"): ANY_USER,
 }
+# query strings and files the document uploads need
+REGISTRY_QUERY = {"/api/v1/application-documents/{application_id}": "?kind=hold&filename=a.pdf"}
+DOCUMENT_FILE = {"file": ("授权书.pdf", b"%PDF-1.4 matrix", "application/pdf")}
 
 _n = itertools.count()
 _VERSIONS: dict[str, int] = {}  # "application:ID" / "objection:ID" -> case version to send
@@ -114,6 +127,8 @@ def seed_registry(accounts: Any, user: Any, path: str) -> dict[str, str]:
         values["objection_id"] = str(objection.id)
     if "{application_id}" in path:
         app = _own_case(ledger, settings, user, path)
+        if "{document_id}" in path:
+            values["document_id"] = str(_document(ledger, settings, app).id)
         _VERSIONS[f"application:{app.id}"] = app.version
         values["application_id"] = str(app.id)
     session.commit()
@@ -135,6 +150,23 @@ def _own_case(ledger: Any, settings: Any, user: Any, path: str) -> RegistrationA
     return _case(ledger.session, org_id, state)
 
 
+def _document(ledger: Any, settings: Any, app: RegistrationApplication) -> ApplicationDocument:
+    data = b"%PDF-1.4 seeded"
+    blob = blob_store(settings).put_stream([data])
+    document = ApplicationDocument(
+        application=app,
+        kind="hold",
+        filename="持有权证明.pdf",
+        media_type="application/pdf",
+        size_bytes=blob.size,
+        sha256=blob.sha256,
+        receipt_id="0" * 24,
+    )
+    ledger.session.add(document)
+    ledger.session.flush()
+    return document
+
+
 _ID = re.compile(r"/(applications|objections)/(\d+)/")
 
 
@@ -152,8 +184,10 @@ def registry_body(method: str, path: str) -> dict[str, Any] | None:
         return {"outcome": "dismissed", "reasons": "矩阵驳回", "version": version}
     if path.endswith("/objections"):
         return {"grounds": "矩阵异议"}
-    if path.endswith("/submit"):
+    if path.endswith("/submit") or path.startswith("/api/v1/application-documents/"):
         return None
+    if path.startswith("/application-documents/"):
+        return {"kind": "hold"}
     if path == "/api/v1/applications" or path == "/applications/new":
         return {"title": "矩阵草稿"}
     if re.fullmatch(r"(/api/v1)?/applications/\d+", path):

@@ -165,6 +165,39 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "application_documents",
+        sa.Column("id", sa.BigInteger().with_variant(sa.INTEGER(), "sqlite"), nullable=False),
+        sa.Column(
+            "application_id", sa.BigInteger().with_variant(sa.INTEGER(), "sqlite"), nullable=False
+        ),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("media_type", sa.String(length=127), nullable=True),
+        sa.Column("size_bytes", sa.BigInteger(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("receipt_id", sa.String(length=32), nullable=False),
+        sa.Column(
+            "uploaded_by_id", sa.BigInteger().with_variant(sa.INTEGER(), "sqlite"), nullable=True
+        ),
+        sa.Column("created_at", datadeed.db.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["registration_applications.id"],
+            name=op.f("fk_application_documents_application_id_registration_applications"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["users.id"],
+            name=op.f("fk_application_documents_uploaded_by_id_users"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_application_documents")),
+    )
+    with op.batch_alter_table("application_documents", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_application_documents_application_id"), ["application_id"], unique=False
+        )
+
+    op.create_table(
         "public_notices",
         sa.Column("id", sa.BigInteger().with_variant(sa.INTEGER(), "sqlite"), nullable=False),
         sa.Column(
@@ -356,6 +389,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("application_documents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_application_documents_application_id"))
+
+    op.drop_table("application_documents")
     with op.batch_alter_table("objections", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_objections_objector_organization_id"))
         batch_op.drop_index(batch_op.f("ix_objections_notice_id"))
