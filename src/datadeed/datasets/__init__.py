@@ -13,8 +13,15 @@ Library modules (no HTTP) and the dataset service. Modules:
 - ``fingerprint`` ``file_digests``, ``fingerprint_parquet`` → ``DatasetFingerprint``
 - ``minhash``     ``MinHashSketch``, ``estimate_overlap``
 - ``errors``      the error classes, each with a stable code
-- ``schemas``     ``OverlapFlag`` (what ``DatasetService.find_overlaps`` returns)
-- ``services``    ``DatasetService``: the use cases on the dataset tables
+- ``schemas``     ``OverlapFlag`` (what ``DatasetService.find_overlaps`` returns), API shapes
+- ``services``    ``DatasetService``: upload, re-assess, rule sets, compare, overlaps, page
+- ``storage``     the blob store and intake limits chosen by the settings
+- ``rulesets``    checking a rule set's YAML, every problem with its line
+- ``compare``     ``compare_versions``: schema, rows, quality delta
+- ``overlaps``    ``find_overlaps`` over the stored MinHash sketches
+- ``tasks``       the job handlers ``dataset.intake`` and ``quality.assess``
+- ``report_view`` the quality report's charts, HTML and PDF
+- ``demo``        demo datasets beyond the first uploads
 """
 
 from datadeed.datasets.schemas import OverlapFlag
