@@ -9,6 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from datadeed import migrations
 from datadeed.accounts.principal import Principal
@@ -142,6 +143,53 @@ def test_the_app_worker_thread_runs_jobs(tmp_path, fresh_database_url):
                 time.sleep(0.1)
                 status = client.get(f"/api/v1/jobs/{job['id']}", headers=headers).json()["status"]
             assert status == "succeeded"
+    finally:
+        factories.unbind()
+        database.bind.dispose()  # type: ignore[union-attr]
+
+
+def test_racing_rule_saves_and_uploads_get_consecutive_numbers(tmp_path, fresh_database_url):
+    """Two rule set saves and two version uploads to one dataset, all at once: each gets
+    its own next number (the append lock serializes the numbering), none fails."""
+    from datadeed.datasets.models import DatasetRuleSet, DatasetVersion
+    from datadeed.datasets.services import DatasetService
+    from datadeed.ledger.keys import LogKeyring
+    from datadeed.ledger.services import LedgerService
+
+    migrations.upgrade(fresh_database_url)
+    database = Database.from_url(fresh_database_url)
+    settings = make_settings(tmp_path, fresh_database_url)
+    keyring = LogKeyring.from_settings(settings)
+    factories.bind(database)
+    try:
+        with database.session() as session:
+            actor = principal_for(UserFactory(roles=[Role.DATA_MANAGER]))
+            session.commit()
+            service = DatasetService(session, settings, LedgerService(session, settings, keyring))
+            dataset_id = service.upload_version(actor, [CSV], name="竞争").dataset_id
+            service.save_rule_set(actor, dataset_id, "rules: []\n")
+        barrier = threading.Barrier(4)
+
+        def save(i: int) -> int:
+            with database.session() as session:
+                ledger = LedgerService(session, settings, keyring)
+                service = DatasetService(session, settings, ledger)
+                barrier.wait()
+                if i % 2:
+                    text = f"# {i}\nrules:\n  - type: not_null\n    column: 城市\n"
+                    return service.save_rule_set(actor, dataset_id, text).version_no
+                more = CSV + f"{10 + i},丽水,{i}\n".encode()
+                return service.upload_version(
+                    actor, [more], name="", dataset_id=dataset_id
+                ).version_no
+
+        with ThreadPoolExecutor(4) as pool:
+            numbers = list(pool.map(save, range(4)))
+        assert sorted(numbers[1::2]) == [2, 3] and sorted(numbers[0::2]) == [2, 3]
+        with database.session() as session:
+            rule_nos = session.scalars(select(DatasetRuleSet.version_no)).all()
+            version_nos = session.scalars(select(DatasetVersion.version_no)).all()
+            assert sorted(rule_nos) == [1, 2, 3] and sorted(version_nos) == [1, 2, 3]
     finally:
         factories.unbind()
         database.bind.dispose()  # type: ignore[union-attr]

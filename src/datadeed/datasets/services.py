@@ -251,6 +251,9 @@ class DatasetService:
         prepared: Prepared,
         filename: str | None,
     ) -> DatasetVersion:
+        # Numbering under the append lock (taken anyway for the ledger entry): two
+        # uploads to one dataset at once get versions n and n+1, not a unique violation.
+        serialize_appends(self.session)
         last = self.session.scalar(
             select(func.max(DatasetVersion.version_no)).where(
                 DatasetVersion.dataset_id == dataset.id
@@ -387,10 +390,15 @@ class DatasetService:
         require_role(actor, *UPLOADER_ROLES)
         dataset = self.get(actor, dataset_id)
         ruleset = check_rule_text(yaml_text, self.columns_of(dataset))
-        last = dataset.current_rule_set
+        serialize_appends(self.session)  # two saves at once: versions n and n+1
+        last = self.session.scalar(
+            select(func.max(DatasetRuleSet.version_no)).where(
+                DatasetRuleSet.dataset_id == dataset.id
+            )
+        )
         rule_set = DatasetRuleSet(
             dataset=dataset,
-            version_no=(last.version_no if last else 0) + 1,
+            version_no=(last or 0) + 1,
             yaml_text=yaml_text,
             rules=ruleset.model_dump(mode="json"),
             created_by_id=actor.user_id,
