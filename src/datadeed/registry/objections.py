@@ -1,0 +1,137 @@
+"""Objections during the public notice: filed by other organizations' account holders,
+decided by an officer with reasons; the time-limit clock pauses meanwhile."""
+
+from __future__ import annotations
+
+from datadeed.accounts.principal import Principal
+from datadeed.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+)
+from datadeed.registry import clock
+from datadeed.registry.base import CaseBase, S
+from datadeed.registry.errors import (
+    FieldError,
+    FieldErrors,
+    ObjectionPeriodClosed,
+)
+from datadeed.registry.models import (
+    Objection,
+    ObjectionStatus,
+    RegistrationApplication,
+)
+from datadeed.registry.schemas import (
+    ObjectionDecisionIn,
+    ObjectionIn,
+)
+from datadeed.registry.states import (
+    Action,
+    ApplicationState,
+    Party,
+)
+from datadeed.registry.validation import own_receipts
+from datadeed.workdays import shanghai_date
+
+
+class ObjectionHandling(CaseBase):
+    # -- objections ----------------------------------------------------------------
+
+    def file_objection(self, actor: Principal, notice_no: str, data: ObjectionIn) -> Objection:
+        """Any account holder of another organization may object while the notice runs."""
+        notice = self.notice(notice_no)
+        app = notice.application
+        if actor.organization_id is None:
+            raise PermissionDenied("objections are filed by a member of an organization")
+        if actor.organization_id == app.organization_id:
+            raise PermissionDenied("the applicant cannot object to its own application")
+        if shanghai_date(self.now()) > notice.ends_on or app.state not in (
+            S.PUBLIC_NOTICE,
+            S.OBJECTION_REVIEW,
+        ):
+            raise ObjectionPeriodClosed(
+                f"objections to {notice.notice_no} closed on {notice.ends_on.isoformat()}"
+            )
+        self._objection_evidence(actor.organization_id, data.evidence)
+        objection = Objection(
+            application=app,
+            notice_id=notice.id,
+            objector_organization_id=actor.organization_id,
+            objector_user_id=actor.user_id,
+            grounds=data.grounds.strip(),
+            evidence=list(dict.fromkeys(data.evidence)),
+            filed_at=self.now(),
+        )
+        self.session.add(objection)
+        if app.paused_since is None:
+            app.paused_since = self.now()  # the time limit stops while objections are handled
+        app.updated_at = self.now()
+        self._flush()
+        details = {"objection_id": objection.id}
+        self._move(
+            actor, app, Action.FILE_OBJECTION, Party.OBJECTOR, S.OBJECTION_REVIEW, None, details
+        )
+        self._commit()
+        return objection
+
+    def _objection_evidence(self, organization_id: int, receipts: list[str]) -> None:
+        missing = set(receipts) - own_receipts(self.session, organization_id, receipts)
+        if missing:
+            errors = [
+                FieldError("evidence", f"evidence receipt {r} is not one of yours")
+                for r in sorted(missing)
+            ]
+            raise FieldErrors(errors)
+
+    def decide_objection(
+        self, actor: Principal, objection_id: int, data: ObjectionDecisionIn
+    ) -> Objection:
+        """Uphold (the case is refused) or dismiss (back to the notice) with reasons."""
+        self._require_officer(actor)
+        objection = self.session.get(Objection, objection_id)
+        if objection is None:
+            raise NotFound("objection not found")
+        app = objection.application
+        self._check_version(app, data.version)
+        if objection.status != ObjectionStatus.PENDING:
+            raise Conflict(f"objection {objection_id} was already decided ({objection.status})")
+        now = self.now()
+        app.updated_at = now
+        self._flush()
+        objection.status = ObjectionStatus.UPHELD if data.upheld else ObjectionStatus.DISMISSED
+        objection.decision_reason = data.reasons.strip()
+        objection.decided_by_id, objection.decided_at = actor.user_id, now
+        target = self._after_objection(app, objection, data.upheld)
+        action = Action.UPHOLD_OBJECTION if data.upheld else Action.DISMISS_OBJECTION
+        details = {"objection_id": objection.id, "outcome": objection.status.value}
+        self._move(actor, app, action, Party.OFFICER, target, data.reasons, details)
+        self._commit()
+        return objection
+
+    def _after_objection(
+        self, app: RegistrationApplication, objection: Objection, upheld: bool
+    ) -> ApplicationState:
+        others = [
+            o for o in app.objections if o.status == ObjectionStatus.PENDING and o is not objection
+        ]
+        if upheld:
+            for other in others:
+                other.status = ObjectionStatus.CLOSED
+            self._resume_clock(app)
+            app.decided_at = self.now()
+            if app.notice is not None:
+                app.notice.closed_at = self.now()
+            return S.REFUSED
+        if others:
+            return S.OBJECTION_REVIEW
+        self._resume_clock(app)
+        return S.PUBLIC_NOTICE
+
+    def _resume_clock(self, app: RegistrationApplication) -> None:
+        if app.paused_since is None or app.notice is None:
+            return
+        app.paused_workdays += clock.objection_pause(
+            self.calendar, app.paused_since, app.notice.ends_on, self.now()
+        )
+        app.paused_since = None
+        self._recompute_deadline(app)
