@@ -8,6 +8,7 @@ import json
 import pytest
 
 from datadeed.certificates.errors import (
+    CancellationPending,
     CertificateEncumbered,
     CertificateNotFound,
     NotCertificateHolder,
@@ -162,7 +163,7 @@ def test_encumbered_certificate_cannot_be_transferred_or_cancelled(world):
             world.p(world.holder), certificate.number, world.other.organization.uscc
         )
     with pytest.raises(CertificateEncumbered):
-        world.service.cancel(world.p(world.holder), certificate.number, "不再经营")
+        world.service.request_cancellation(world.p(world.holder), certificate.number, "不再经营")
     # A licence and a renewal are still possible (DESIGN.md: only transfer and cancellation).
     world.service.renew(world.p(world.holder), certificate.number)
 
@@ -208,12 +209,37 @@ def test_renewal_change_cancellation(world):
         world.service.change(world.p(world.holder), certificate.number, "新名称", None, " ")
     world.service.change(world.p(world.holder), certificate.number, "新名称", "描述", "更名")
     assert certificate.object_name == "新名称" and certificate.edition == 3
-    world.service.cancel(world.p(world.holder), certificate.number, "停止经营该数据产品")
+    request = world.service.request_cancellation(
+        world.p(world.holder), certificate.number, "停止经营该数据产品"
+    )
+    assert request.state is EventState.PENDING and certificate.status is CertificateStatus.VALID
+    with pytest.raises(CancellationPending):  # nothing else moves while it waits
+        world.service.offer_transfer(
+            world.p(world.holder), certificate.number, world.other.organization.uscc
+        )
+    with pytest.raises(InvalidInput):  # a refusal needs reasons
+        world.service.decide_cancellation(world.p(world.officer), certificate.number, approve=False)
+    refused = world.service.decide_cancellation(
+        world.p(world.officer), certificate.number, approve=False, reasons="存在未了结的许可"
+    )
+    assert refused.state is EventState.WITHDRAWN and refused.details["decision"]
+    with pytest.raises(NotFound):
+        world.service.decide_cancellation(world.p(world.officer), certificate.number, approve=True)
+    world.service.request_cancellation(world.p(world.holder), certificate.number, "停止经营")
+    with pytest.raises(PermissionDenied):
+        world.service.decide_cancellation(world.p(world.holder), certificate.number, approve=True)
+    done = world.service.decide_cancellation(
+        world.p(world.officer), certificate.number, approve=True
+    )
+    assert done.state is EventState.REGISTERED and done.ledger_index is not None
     assert certificate.status is CertificateStatus.CANCELLED
     with pytest.raises(InvalidTransition):
         world.service.change(world.p(world.holder), certificate.number, "再改", None, "x")
     kinds = [e.kind for e in world.service.history(certificate)]
-    assert kinds == [EventKind.ISSUE, EventKind.RENEWAL, EventKind.CHANGE, EventKind.CANCELLATION]
+    assert (
+        kinds
+        == [EventKind.ISSUE, EventKind.RENEWAL, EventKind.CHANGE] + [EventKind.CANCELLATION] * 2
+    )
     failure = verify_receipt(world.service.bundle(certificate.number), trusted_keys=_keys(world))
     assert failure.first_failure == f"status: certificate {certificate.number} is cancelled"
 

@@ -142,18 +142,20 @@ def test_transfer_racing_a_cancellation(seeded):
     outcomes = _race(
         seeded,
         lambda s: s.offer_transfer(holder, seeded.number, seeded.other.organization.uscc),
-        lambda s: s.cancel(holder, seeded.number, "停止经营"),
+        lambda s: s.request_cancellation(holder, seeded.number, "停止经营"),
     )
     assert outcomes.count("won") == 1
     assert set(outcomes) - {"won"} <= {
+        "cancellation_pending",
         "transfer_pending",
         "invalid_transition",
         "certificate_changed",
     }
     with seeded.service() as service:
         certificate = service.get(seeded.number)
-        cancelled = certificate.status.value == "cancelled"
-        assert cancelled != (certificate.pending_transfer_to_id is not None)
+        waiting = {e.kind.value for e in service.history(certificate) if e.state.value == "pending"}
+        assert waiting in ({"transfer"}, {"cancellation"})
+        assert (certificate.pending_transfer_to_id is not None) == (waiting == {"transfer"})
 
 
 def principal_for_user(seeded: Seeded, user: Any) -> Principal:

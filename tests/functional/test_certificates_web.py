@@ -156,3 +156,24 @@ def test_offered_organization_sees_accept(client, accounts, world):
     )
     world.service.session.expire_all()
     assert world.service.get(certificate.number).holder_id == world.other.organization_id
+
+
+def test_cancellation_is_requested_then_decided_on_the_pages(client, accounts, world):
+    certificate = world.issue()
+    url = f"/certificates/{certificate.number}/registrations"
+    csrf = _login(client, accounts, world.holder)
+    client.post(url, data={"csrf_token": csrf, "type": "cancellation", "reasons": "停止经营"})
+    page = client.get(f"/certificates/{certificate.number}").text
+    assert 'data-testid="cancellation-pending"' in page
+    csrf = _login(client, accounts, world.officer)
+    page = client.get(f"/certificates/{certificate.number}").text
+    assert 'data-testid="cancellation-decision"' in page and "停止经营" in page
+    refused = client.post(
+        url, data={"csrf_token": csrf, "type": "cancellation_decision", "approve": "false"}
+    )
+    assert refused.status_code == 400  # refusing needs reasons
+    client.post(url, data={"csrf_token": csrf, "type": "cancellation_decision", "approve": "true"})
+    world.service.session.expire_all()
+    assert world.service.get(certificate.number).status is CertificateStatus.CANCELLED
+    verdict = client.get(f"/verify/certificate?number={certificate.number}").text
+    assert 'data-verdict="cancelled"' in verdict

@@ -62,5 +62,6 @@ def register(
 ) -> dict[str, Any]:
     """A registration on the certificate, by ``type``. Holder: transfer,
     transfer_acceptance (by the receiving organization), transfer_withdrawal (either
-    side), licence, renewal, change, cancellation. Registrar: correction, revocation."""
+    side), licence, renewal, change, cancellation (a request). Registrar:
+    cancellation_decision, correction, revocation."""
     return event_out(certificates.apply(actor, number, body))

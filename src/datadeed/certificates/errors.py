@@ -57,6 +57,17 @@ class TransferPending(Conflict):
         )
 
 
+class CancellationPending(Conflict):
+    code = "cancellation_pending"
+    title = "Cancellation pending"
+
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            f"the holder has asked to cancel certificate {number}; the registrar decides first",
+            certificate_no=number,
+        )
+
+
 class CertificateChanged(Conflict):
     code = "certificate_changed"
     title = "Certificate changed meanwhile"

@@ -94,6 +94,12 @@ class CancellationRequest(_Request):
     reasons: Reasons
 
 
+class CancellationDecision(_Request):
+    type: Literal["cancellation_decision"]
+    approve: bool
+    reasons: str | None = Field(default=None, max_length=4000)
+
+
 class CorrectionRequest(_Request):
     type: Literal["correction"]
     object_name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -115,6 +121,7 @@ RegistrationRequest = Annotated[
     | RenewalRequest
     | ChangeRequest
     | CancellationRequest
+    | CancellationDecision
     | CorrectionRequest
     | RevocationRequest,
     Field(discriminator="type"),

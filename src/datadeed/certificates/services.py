@@ -29,6 +29,7 @@ from datadeed.certificates.core import (
     clean_rights,
 )
 from datadeed.certificates.errors import (
+    CancellationPending,
     CertificateEncumbered,
     NotCertificateHolder,
     TransferPending,
@@ -84,7 +85,11 @@ class CertificateService(CertificateCore):
                     actor, number, request.object_name, request.object_description, request.reasons
                 )
             case schemas.CancellationRequest():
-                return self.cancel(actor, number, request.reasons)
+                return self.request_cancellation(actor, number, request.reasons)
+            case schemas.CancellationDecision():
+                return self.decide_cancellation(
+                    actor, number, approve=request.approve, reasons=request.reasons
+                )
             case schemas.CorrectionRequest():
                 fix = Correction(request.object_name, request.object_type, request.rights)
                 return self.correct(actor, number, fix, request.reasons)
@@ -107,11 +112,14 @@ class CertificateService(CertificateCore):
             raise InvalidTransition(f"certificate {certificate.number} is {status}")
 
     def _require_free(self, certificate: Certificate) -> None:
-        """Not pledged and no transfer waiting: transfer and cancellation need both."""
+        """Not pledged, no transfer and no cancellation waiting: a transfer offer and a
+        cancellation request each need all three."""
         if certificate.status is CertificateStatus.ENCUMBERED:
             raise CertificateEncumbered(certificate.number)
         if certificate.pending_transfer_to_id is not None:
             raise TransferPending(certificate.number)
+        if self._pending(certificate, EventKind.CANCELLATION) is not None:
+            raise CancellationPending(certificate.number)
 
     def offer_transfer(self, actor: Principal, number: str, to_uscc: str) -> CertificateEvent:
         """转移, step 1: the holder offers the certificate to another organization."""
@@ -175,10 +183,17 @@ class CertificateService(CertificateCore):
         self._commit(certificate)
         return pending
 
+    def pending_cancellation(self, certificate: Certificate) -> CertificateEvent | None:
+        """The holder's cancellation request waiting for the registrar, if any."""
+        return self._pending(certificate, EventKind.CANCELLATION)
+
     def _pending_transfer(self, certificate: Certificate) -> CertificateEvent | None:
+        return self._pending(certificate, EventKind.TRANSFER)
+
+    def _pending(self, certificate: Certificate, kind: EventKind) -> CertificateEvent | None:
         query = select(CertificateEvent).where(
             CertificateEvent.certificate_id == certificate.id,
-            CertificateEvent.kind == EventKind.TRANSFER,
+            CertificateEvent.kind == kind,
             CertificateEvent.state == EventState.PENDING,
         )
         return self.session.scalars(query).first()
@@ -232,17 +247,52 @@ class CertificateService(CertificateCore):
         details = {"valid_to_before": old_to.isoformat(), "valid_to": str(certificate.valid_to)}
         return self._finish(actor, certificate, EventKind.RENEWAL, holder, "holder", details)
 
-    def cancel(self, actor: Principal, number: str, reasons: str) -> CertificateEvent:
-        """注销 at the holder's request: takes effect at once (the registrar is on record)."""
+    def request_cancellation(self, actor: Principal, number: str, reasons: str) -> CertificateEvent:
+        """注销, step 1: the holder asks the registrar to cancel the certificate."""
         certificate, holder = self._held(actor, number)
         text = clean_reasons(reasons)
         self._require_live(certificate)
         self._require_free(certificate)
+        event = self._event(
+            certificate,
+            EventKind.CANCELLATION,
+            actor,
+            holder,
+            reasons=text,
+            state=EventState.PENDING,
+        )
+        self.session.flush()
+        self._audit(actor, "certificate.cancellation_request", certificate, {})
+        self._commit(certificate)
+        return event
+
+    def decide_cancellation(
+        self, actor: Principal, number: str, *, approve: bool, reasons: str | None = None
+    ) -> CertificateEvent:
+        """注销, step 2: the registrar cancels the certificate, or refuses with reasons."""
+        certificate, registrar = self._registrar_lock(actor, number)
+        pending = self._pending(certificate, EventKind.CANCELLATION)
+        if pending is None:
+            raise NotFound(f"no cancellation of certificate {certificate.number} is waiting")
+        decision = clean_reasons(reasons, required=not approve)
+        pending.details = {**pending.details, **({"decision": decision} if decision else {})}
+        pending.decided_at = self.now()
+        if not approve:
+            pending.state = EventState.WITHDRAWN
+            self.session.flush()
+            self._audit(actor, "certificate.cancellation_refused", certificate, {})
+            self._commit(certificate)
+            return pending
+        if certificate.status is CertificateStatus.ENCUMBERED:
+            raise CertificateEncumbered(certificate.number)
         certificate.status = CertificateStatus.CANCELLED
         self._new_edition(certificate)
-        return self._finish(
-            actor, certificate, EventKind.CANCELLATION, holder, "holder", {}, reasons=text
-        )
+        pending.state, pending.edition = EventState.REGISTERED, certificate.edition
+        self._register_event(pending, registrar, "registrar")
+        self.session.flush()
+        self._audit(actor, "certificate.cancellation", certificate, {})
+        self._commit(certificate)
+        return pending
 
     def change(
         self,
@@ -310,10 +360,11 @@ class CertificateService(CertificateCore):
         text = clean_reasons(reasons)
         if certificate.status not in LIVE:
             raise InvalidTransition(f"certificate {certificate.number} is {certificate.status}")
-        pending = self._pending_transfer(certificate)
-        if pending is not None:
-            pending.state, pending.decided_at = EventState.WITHDRAWN, self.now()
-            certificate.pending_transfer_to = None
+        for kind in (EventKind.TRANSFER, EventKind.CANCELLATION):
+            pending = self._pending(certificate, kind)
+            if pending is not None:  # a revocation overtakes what was waiting
+                pending.state, pending.decided_at = EventState.WITHDRAWN, self.now()
+        certificate.pending_transfer_to = None
         certificate.status = CertificateStatus.REVOKED
         self._new_edition(certificate)
         return self._finish(

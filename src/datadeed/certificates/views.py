@@ -68,6 +68,7 @@ def certificate_page(
         "is_offered": bool(actor and org and org == certificate.pending_transfer_to_id),
         "is_registrar": bool(actor and actor.has(Role.REGISTRATION_OFFICER)),
         "live": certificate.status in (CertificateStatus.VALID, CertificateStatus.ENCUMBERED),
+        "pending_cancellation": certificates.pending_cancellation(certificate),
     }
     return render(request, "certificates/detail.html", context)
 
