@@ -4,11 +4,13 @@ pledgee bank once signed), in the state the route needs."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from datadeed.accounts.roles import OrgKind, Role
 from datadeed.accounts.services import principal_for
-from datadeed.datasets.services import DatasetService
+from datadeed.datasets.models import Dataset, DatasetVersion, QualityReportRecord
+from datadeed.db import utc_stamp
 from datadeed.valuation.services import ValuationService
 from tests.factories import OrganizationFactory, UserFactory
 
@@ -64,11 +66,48 @@ def _org(user: Any, role: Role, kind: OrgKind) -> Any:
     return OrganizationFactory(kind=kind)
 
 
-def _dataset(ledger: Any, settings: Any, holder_org: Any) -> Any:
-    actor = principal_for(UserFactory(organization=holder_org, roles=[Role.DATA_MANAGER]))
-    return DatasetService(ledger.session, settings, ledger).upload_version(
-        actor, [CSV], name="估值种子"
+def _dataset(ledger: Any, holder_org: Any) -> DatasetVersion:
+    """A dataset version with a quality report, as rows (an upload assesses the file with
+    DuckDB, ~1.5 s; this matrix seeds one per test, 162 times)."""
+    digest = secrets.token_hex(32)
+    appended = ledger.append(
+        "report-digest/v1",
+        {
+            "report_type": "quality",
+            "report_id": digest[:16],
+            "digest": {"algo": "sha256", "hex": digest},
+            "subject": "dataset:matrix",
+            "issued_at": utc_stamp(),
+        },
     )
+    version = DatasetVersion(
+        dataset=Dataset(organization_id=holder_org.id, name="估值种子"),
+        version_no=1,
+        format="csv",
+        size_bytes=len(CSV),
+        sha256=secrets.token_hex(32),
+        sm3=secrets.token_hex(32),
+        content_fingerprint=secrets.token_hex(32),
+        schema_fingerprint=secrets.token_hex(32),
+        row_count=3,
+        column_count=2,
+        overlap_sketch=b"",
+    )
+    ledger.session.add(version)
+    ledger.session.add(
+        QualityReportRecord(
+            version=version,
+            engine="duckdb",
+            weight_profile_version="gbt36344-equal/1",
+            score=95.0,
+            grade="A",
+            digest=digest,
+            report={"score": 95.0, "grade": "A", "digest": digest},
+            ledger_index=appended.index,
+        )
+    )
+    ledger.session.commit()
+    return version
 
 
 def seed_valuation(ledger: Any, settings: Any, user: Any, path: str) -> dict[str, str]:
@@ -78,7 +117,7 @@ def seed_valuation(ledger: Any, settings: Any, user: Any, path: str) -> dict[str
     firm = _org(user, Role.APPRAISER, OrgKind.APPRAISER)
     bank = _org(user, Role.BANK_OFFICER, OrgKind.BANK)
     appraiser = principal_for(UserFactory(organization=firm, roles=[Role.APPRAISER]))
-    version = _dataset(ledger, settings, holder)
+    version = _dataset(ledger, holder)
     service = ValuationService(ledger.session, settings, ledger)
     case = service.create(
         appraiser,
