@@ -273,3 +273,44 @@ def test_documents_are_kept_lodged_and_cited(client, accounts, people, draft_bod
         headers=bearer(accounts, people.outsider),
     )
     assert_problem(theirs, 404, "not_found")
+
+
+def test_page_forms_refuse_bad_input_clearly(client, accounts, people, registry, draft_body):
+    app_id = client.post(
+        "/api/v1/applications", json=draft_body, headers=bearer(accounts, people.applicant)
+    ).json()["id"]
+    registry.submit(principal_for(people.applicant), app_id)
+    csrf = _login(client, accounts, people.applicant)
+    bad_scale = client.post(
+        "/applications/new",
+        data={"csrf_token": csrf, "title": "规模不是数字", "scale_records": "一百"},
+        follow_redirects=False,
+    )
+    assert bad_scale.status_code == 422 and "scale_records" in bad_scale.text
+    forged = client.post(f"/applications/{app_id}", data={"csrf_token": "forged"})
+    assert forged.status_code == 403
+
+    csrf = _login(client, accounts, people.officer)
+    no_version = client.post(
+        f"/applications/{app_id}/decisions", data={"csrf_token": csrf, "action": "accept"}
+    )
+    assert no_version.status_code == 400 and "reload" in no_version.text
+    accepted = client.post(
+        f"/applications/{app_id}/decisions",
+        data={"csrf_token": csrf, "action": "accept", "version": "1"},
+    )
+    assert accepted.status_code == 409  # the case moved on since version 1
+    app = registry.get(principal_for(people.officer), app_id)
+    app = drive(registry, people, app, ApplicationState.PUBLIC_NOTICE)
+    assert app.notice is not None
+    csrf = _login(client, accounts, people.outsider)
+    empty = client.post(
+        f"/notices/{app.notice.notice_no}/objections", data={"csrf_token": csrf, "grounds": " "}
+    )
+    assert empty.status_code == 400 and "grounds" in empty.text
+    filed = client.post(
+        f"/notices/{app.notice.notice_no}/objections",
+        data={"csrf_token": csrf, "grounds": "页面异议"},
+        follow_redirects=False,
+    )
+    assert filed.status_code == 303 and filed.headers["location"].endswith("?filed=1")
