@@ -124,10 +124,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(registry_views.router)
     app.include_router(sensitive_api.router, prefix=API_PREFIX)
     app.include_router(sensitive_views.router)
-    app.include_router(valuation_api.router, prefix=API_PREFIX)
-    app.include_router(valuation_views.router)
     app.include_router(certificates_api.router, prefix=API_PREFIX)
     app.include_router(certificates_views.router)
+    app.include_router(valuation_api.router, prefix=API_PREFIX)
+    app.include_router(valuation_views.router)
     app.include_router(accounts_views.router)
     return app
 

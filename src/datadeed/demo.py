@@ -30,8 +30,8 @@ from datadeed.evidence.services import EvidenceInput, EvidenceService
 from datadeed.identifiers import make_uscc
 from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.services import LedgerService
-from datadeed.sensitive.demo import seed_sensitivity
 from datadeed.registry.demo import seed_registry
+from datadeed.sensitive.demo import seed_sensitivity
 from datadeed.valuation.demo import seed_valuations
 
 DEMO_PASSWORD = "Datadeed-Demo-2026"  # noqa: S105 - printed for demo logins on purpose

@@ -26,6 +26,7 @@ from datadeed.sensitive.services import SensitiveService
 from datadeed.web.deps import SESSION_COOKIE
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
+from tests.unit.certificates.matrix import certificate_body
 from tests.unit.registry.matrix import (
     DOCUMENT_FILE,
     REGISTRY_ACCESS,
@@ -33,7 +34,6 @@ from tests.unit.registry.matrix import (
     registry_body,
     seed_registry,
 )
-from tests.unit.certificates.matrix import certificate_body
 from tests.unit.valuation.matrix import VALUATION_ACCESS, seed_valuation, valuation_body
 
 PUBLIC = "public"
