@@ -9,6 +9,7 @@ P5/P50/P95 range and the tornado. See docs/valuation.md for a complete example.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from decimal import Decimal
@@ -182,8 +183,38 @@ def _read_report(base: Path, raw: dict[str, Any]) -> None:
     raw["quality"] = quality_from_report(report).model_dump()
 
 
+COMPARABLE_COLUMNS = ("name", "price", "weight", "quality_score", "source")
+FACTOR_COLUMNS = ("quality", "supply_demand", "date", "volume", "other")
+
+
+def _comparable_row(row: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: row[k] for k in COMPARABLE_COLUMNS if (row.get(k) or "").strip()}
+    adjustments = {f: row[f] for f in FACTOR_COLUMNS if (row.get(f) or "").strip()}
+    return out | ({"adjustments": adjustments} if adjustments else {})
+
+
+def _read_comparables(base: Path, raw: dict[str, Any]) -> None:
+    """Replace ``market.comparables_file: comps.csv`` (UTF-8 CSV, one comparable a row:
+    name, price, weight, quality_score, source and the factor coefficients) by its rows."""
+    market = raw.get("market")
+    if not isinstance(market, dict) or "comparables_file" not in market:
+        return
+    file = base / str(market.pop("comparables_file"))
+    try:
+        with file.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InvalidInput(f"cannot read the comparables {file}: {_one_line(exc)}") from None
+    if not rows or "price" not in rows[0]:
+        raise InvalidInput(f"{file} needs a header with at least name and price, and rows")
+    market["comparables"] = list(market.get("comparables") or []) + [
+        _comparable_row(r) for r in rows
+    ]
+
+
 def load_case_file(path: Path) -> CaseInputs:
-    """Parse CASE.yaml; a ``quality_report`` path is read relative to the file."""
+    """Parse CASE.yaml; ``quality_report`` and ``market.comparables_file`` paths are read
+    relative to the file."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -191,6 +222,7 @@ def load_case_file(path: Path) -> CaseInputs:
     if not isinstance(raw, dict):
         raise InvalidInput(f"the case file {path} is not a mapping")
     _read_report(path.parent, raw)
+    _read_comparables(path.parent, raw)
     return parse_case(raw)
 
 

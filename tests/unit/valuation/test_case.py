@@ -112,3 +112,47 @@ def test_data_files(tmp_path):
         read_labelled(tmp_path / "text.csv", "label")
     with pytest.raises(InvalidInput, match="not numeric"):
         read_labelled(tmp_path / "text.csv", "label", features=["a"])
+
+
+MARKET_CASE = CASE.replace(
+    "reconciliation:\n  weights: {cost: {weight: 1, reason: 仅有成本资料}}",
+    "market:\n  comparables_file: comps.csv\n"
+    "reconciliation:\n  weights:\n"
+    "    cost: {weight: 0.5, reason: 成本}\n    market: {weight: 0.5, reason: 可比}",
+)
+
+
+def test_comparables_imported_from_csv(tmp_path):
+    # The market worked example of docs/valuation.md, as a file.
+    (tmp_path / "comps.csv").write_text(
+        "name,price,weight,quality_score,supply_demand,date,volume,source\n"
+        "A,1500000,1,80,1.05,1.02,0.8,交易所 2026-05\n"
+        "B,1300000,2,90,,0.98,,交易所 2026-06\n",
+        encoding="utf-8",
+    )
+    report = {"score": 86, "grade": "B"}
+    result = run_case(load_case_file(_case(tmp_path, MARKET_CASE, report)))
+    assert result.market is not None and result.market.value == Decimal("1272115.19")
+    assert [c.name for c in result.market.comparables] == ["A", "B"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read the comparables"),
+        ("name,cost\nA,1\n", "at least name and price"),
+        ("name,price\nA,-5\n", "market.comparables.0.price"),
+        ("name,price,date\nA,100,abc\n", "market.comparables.0.adjustments"),
+    ],
+)
+def test_bad_comparables_files(tmp_path, content, message):
+    if content is not None:
+        (tmp_path / "comps.csv").write_text(content, encoding="utf-8")
+    with pytest.raises(InvalidInput, match=message):
+        load_case_file(_case(tmp_path, MARKET_CASE, {"score": 86, "grade": "B"}))
+
+
+def test_comparables_file_in_gbk_is_refused(tmp_path):
+    (tmp_path / "comps.csv").write_bytes("name,price\n甲,100\n".encode("gbk"))
+    with pytest.raises(InvalidInput, match="cannot read the comparables"):
+        load_case_file(_case(tmp_path, MARKET_CASE, {"score": 86, "grade": "B"}))
