@@ -198,7 +198,12 @@ class DatasetService:
             source = self._local_copy(sha256, Path(work))
             if progress:
                 progress(0.02, "reading the file")
-            prepared = prepare(source, Path(work) / "canonical", intake_limits(self.settings))
+            prepared = prepare(
+                source,
+                Path(work) / "canonical",
+                intake_limits(self.settings),
+                sketch_k=self.settings.overlap_sketch_k,
+            )
             if progress:
                 progress(0.3, "assessing quality")
             report = self._engine(engine).assess(

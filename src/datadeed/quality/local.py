@@ -14,7 +14,7 @@ from typing import Any
 from datadeed.datasets.fingerprint import DatasetFingerprint, file_digests, fingerprint_parquet
 from datadeed.datasets.formats import DetectedFormat
 from datadeed.datasets.intake import IntakeLimits, normalize
-from datadeed.datasets.minhash import estimate_overlap
+from datadeed.datasets.minhash import DEFAULT_K, estimate_overlap
 from datadeed.quality.engines import get_engine
 from datadeed.quality.report import QualityReport
 from datadeed.quality.rules import RuleSet
@@ -46,12 +46,22 @@ def source_digests(path: Path) -> tuple[str, str]:
     return hashlib.sha256(lines).hexdigest(), hashlib.new("sm3", lines).hexdigest()
 
 
-def prepare(path: Path, work_dir: Path, limits: IntakeLimits | None = None) -> Prepared:
-    """Canonical Parquet of ``path`` in ``work_dir``, with its digests and fingerprint."""
+def prepare(
+    path: Path,
+    work_dir: Path,
+    limits: IntakeLimits | None = None,
+    *,
+    sketch_k: int = DEFAULT_K,
+) -> Prepared:
+    """Canonical Parquet of ``path`` in ``work_dir``, with its digests and fingerprint
+    (overlap sketch of size ``sketch_k``)."""
     work_dir.mkdir(parents=True, exist_ok=True)
+    limits = limits or IntakeLimits()
     normalized = normalize(path, work_dir / "data.parquet", limits=limits)
     sha256, sm3 = source_digests(path)
-    fingerprint = fingerprint_parquet(normalized.path, work_dir=work_dir)
+    fingerprint = fingerprint_parquet(
+        normalized.path, k=sketch_k, memory_limit=limits.memory_limit, work_dir=work_dir
+    )
     return Prepared(
         normalized.path, sha256, sm3, fingerprint, normalized.format, len(normalized.columns)
     )

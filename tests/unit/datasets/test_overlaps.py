@@ -85,3 +85,23 @@ def test_bad_arguments(service) -> None:  # type: ignore[no-untyped-def]
         service.find_overlaps(987654)
     with pytest.raises(InvalidInput):
         service.find_overlaps(1, min_containment=1.5)
+
+
+def test_sketch_size_follows_the_setting_and_other_sizes_are_not_compared(
+    ledger, database_url, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from datadeed.datasets.minhash import MinHashSketch
+    from tests.conftest import make_settings
+
+    small = DatasetService(
+        ledger.session, make_settings(tmp_path, database_url, overlap_sketch_k=32), ledger
+    )
+    default = DatasetService(ledger.session, make_settings(tmp_path, database_url), ledger)
+    mine = small.upload_version(_holder(), [_csv(list(range(100)))], name="k32")
+    theirs = default.upload_version(_holder(), [_csv(list(range(60)))], name="k256")
+    assert MinHashSketch.from_bytes(mine.overlap_sketch).k == 32
+    assert MinHashSketch.from_bytes(theirs.overlap_sketch).k == 256
+    assert small.find_overlaps(mine.id, min_containment=0.0) == []  # k differ: skipped
+    copy = default.upload_version(_holder(), [_csv(list(range(100)))], name="same rows")
+    (flag,) = small.find_overlaps(mine.id)
+    assert (flag.dataset_id, flag.exact_match) == (copy.dataset_id, True)
