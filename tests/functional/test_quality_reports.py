@@ -241,3 +241,47 @@ def test_overlap_flags_on_the_page_and_api(client, manager, accounts):
     login_page(client, user.username, PASSWORD)
     page = client.get(f"/datasets/{mine['id']}").text
     assert 'data-testid="overlaps"' in page and "别人的订单" in page
+
+
+def test_rules_bad_requests(client, manager, accounts):
+    _user, headers = manager
+    dataset = _upload(client, headers)
+    url = f"/api/v1/datasets/{dataset['id']}/rules"
+    stranger = bearer(accounts, UserFactory(roles=[Role.DATA_MANAGER]))
+    assert_problem(client.get(url, headers=stranger), 404, "not_found")
+    assert_problem(client.put(url, json={"yaml_text": RULES}, headers=stranger), 404, "not_found")
+    assert_problem(client.get(f"{url}/suggestion", headers=stranger), 404, "not_found")
+    comparison = f"/api/v1/datasets/{dataset['id']}/comparison?new=1&old=1"
+    assert_problem(client.get(comparison, headers=stranger), 404, "not_found")
+    broken = client.put(
+        url, content=b'{"yaml_text": ', headers={**headers, "content-type": "application/json"}
+    )
+    assert_problem(broken, 400, "malformed_json")
+    huge = {"yaml_text": "# " + "x" * (256 * 1024)}
+    assert_problem(client.put(url, json=huge, headers=headers), 422, "validation_failed")
+    not_a_mapping = {"yaml_text": "- just\n- a list\n"}
+    assert_problem(client.put(url, json=not_a_mapping, headers=headers), 422, "invalid_ruleset")
+
+
+def test_a_new_version_without_a_ruled_column_is_refused_and_nothing_kept(
+    client, manager, settings
+):
+    _user, headers = manager
+    dataset = _upload(client, headers)
+    saved = client.put(
+        f"/api/v1/datasets/{dataset['id']}/rules", json={"yaml_text": RULES}, headers=headers
+    )
+    assert saved.status_code == 200
+    blobs_before = sorted(p for p in settings.blobs_dir.rglob("*") if p.is_file())
+    without_amount = "订单号,城市\n1,杭州\n2,宁波\n".encode()
+    response = client.post(
+        "/api/v1/datasets/upload",
+        params={"name": "订单数据", "dataset_id": dataset["id"]},
+        content=without_amount,
+        headers=headers,
+    )
+    problem = assert_problem(response, 422, "unknown_column")
+    assert "金额" in problem["detail"]
+    after = client.get(f"/api/v1/datasets/{dataset['id']}", headers=headers).json()
+    assert [v["version_no"] for v in after["versions"]] == [1]
+    assert sorted(p for p in settings.blobs_dir.rglob("*") if p.is_file()) == blobs_before
