@@ -109,16 +109,16 @@ def test_run_submit_sign_and_the_digest_in_the_ledger(client, world):
     assert_problem(edit, 409, "invalid_transition")
 
 
-def test_signed_digest_is_of_the_report_document(client, world, db):
-    from datadeed.valuation.models import ValuationCase
-    from datadeed.valuation.services import report_document
-
-    cid = _create(client, world).json()["id"]
+def test_a_bank_can_check_the_signed_digest(client, world):
+    cid = _create(client, world, pledgee_uscc=world["bank_uscc"]).json()["id"]
     client.post(f"/api/v1/valuations/{cid}/submit", headers=world["appraiser"])
     signed = client.post(f"/api/v1/valuations/{cid}/sign", headers=world["appraiser"]).json()
-    with db.session() as session:
-        row = session.get_one(ValuationCase, cid)
-        assert sha256_hex(canonical_json(report_document(row))) == signed["report_digest"]
+    document = client.get(f"/api/v1/valuations/{cid}/report.json", headers=world["bank"])
+    assert document.status_code == 200
+    assert sha256_hex(canonical_json(document.json())) == signed["report_digest"]
+    assert document.json()["report_no"] == signed["report_no"]
+    pdf = client.get(f"/api/v1/valuations/{cid}/report.pdf", headers=world["bank"])
+    assert pdf.content.startswith(b"%PDF")
 
 
 def test_editing_a_draft_reruns_it(client, world):

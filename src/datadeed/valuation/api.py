@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, status
 from fastapi.responses import Response
 
 from datadeed.valuation.report import report_pdf
 from datadeed.valuation.schemas import CaseCreate, CaseInputsUpdate, CaseOut, case_out
-from datadeed.valuation.services import ValuationService
+from datadeed.valuation.services import ValuationService, report_document
 from datadeed.web.deps import ApiActor, LedgerDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/valuations", tags=["valuations"])
@@ -70,6 +70,14 @@ def reopen(case_id: int, actor: ApiActor, valuations: ValuationsDep) -> CaseOut:
 def sign(case_id: int, actor: ApiActor, valuations: ValuationsDep) -> CaseOut:
     """Sign: the report gets its number and its digest is appended to the ledger."""
     return case_out(valuations.sign(actor, case_id))
+
+
+@router.get("/{case_id}/report.json")
+def case_report_document(
+    case_id: int, actor: ApiActor, valuations: ValuationsDep
+) -> dict[str, Any]:
+    """The report document whose RFC 8785 canonical JSON's SHA-256 is the signed digest."""
+    return report_document(valuations.get(actor, case_id))
 
 
 @router.get("/{case_id}/report.pdf", response_class=Response)

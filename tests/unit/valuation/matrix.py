@@ -47,6 +47,7 @@ VALUATION_ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/valuations/{case_id}/reopen"): APPRAISERS,
     ("POST", "/api/v1/valuations/{case_id}/sign"): APPRAISERS,
     ("GET", "/api/v1/valuations/{case_id}/report.pdf"): VIEWERS,
+    ("GET", "/api/v1/valuations/{case_id}/report.json"): VIEWERS,
     ("GET", "/valuations"): ANY_USER,
     ("GET", "/valuations/new"): ANY_USER,
     ("POST", "/valuations/new"): APPRAISERS,
