@@ -74,10 +74,10 @@ def anonymity_query(
 ) -> exp.Select:
     """One query: rows, classes, k, l and rows in classes smaller than ``k_min``."""
     keys = [col(q) for q in quasi_identifiers]
-    inner = exp.select(exp.alias_(exp.Count(this=exp.Star()), "dd_size", quoted=True))
+    inner = exp.select(exp.alias_(exp.Count(this=exp.Star()), "dd_size", quoted=True, copy=False))
     if sensitive is not None:
         distinct = exp.Count(this=exp.Distinct(expressions=[col(sensitive)]))
-        inner = inner.select(exp.alias_(distinct, "dd_l", quoted=True))
+        inner = inner.select(exp.alias_(distinct, "dd_l", quoted=True, copy=False))
     inner = inner.from_(SOURCE).group_by(*keys)
     size = col("dd_size")
     small = exp.Case(
@@ -90,7 +90,7 @@ def anonymity_query(
         exp.Min(this=col("dd_l")) if sensitive is not None else exp.Null(),
         exp.Sum(this=small),
     )
-    return outer.from_(exp.alias_(exp.paren(inner), "dd_classes", table=True))
+    return outer.from_(exp.alias_(exp.Paren(this=inner), "dd_classes", table=True, copy=False))
 
 
 def check_anonymity(

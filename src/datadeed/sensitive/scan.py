@@ -5,6 +5,8 @@ DuckDB (default) and on Spark through the quality engines' executors (which regi
 the :mod:`datadeed.identifiers` validators as ``dd_valid_<kind>``), so both engines give
 the same numbers. Queries:
 
+0. ``spans`` — one cheap pass: the shortest and longest text of each text column, so
+   that recognizers no value could match (by length) are left out of the next query.
 1. ``counts`` — one pass over the data: rows, and per column its non-null count and
    per applicable recognizer the number of values that match (shape, validation,
    minus values an excluding recognizer claims); for bank cards also the values shaped
@@ -15,8 +17,9 @@ the same numbers. Queries:
 
 from __future__ import annotations
 
+import functools
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -30,6 +33,7 @@ from datadeed.quality.assess import Executor
 from datadeed.quality.checks import ColumnInfo, col, count_if, full_match
 from datadeed.quality.engines import get_engine
 from datadeed.quality.udfs import udf_name
+from datadeed.sensitive import sqlchecks
 from datadeed.sensitive.detection import ColumnCounts, ColumnFinding, decide
 from datadeed.sensitive.grading import GradingThresholds, grade_dataset
 from datadeed.sensitive.masking import mask_value
@@ -81,6 +85,14 @@ class ScanResult:
         }
 
 
+def _fits(recognizer: Recognizer, span: tuple[int, int] | None) -> bool:
+    """Whether some value of a column whose text lengths span ``span`` could match."""
+    if span is None or recognizer.pattern is None or recognizer.kind != "text":
+        return True
+    low, high = recognizer.lengths
+    return span[0] <= high and span[1] >= low
+
+
 def _applies(recognizer: Recognizer, column: ColumnInfo) -> bool:
     if recognizer.needs_hint and not hint_matches(recognizer, column.name):
         return False
@@ -106,17 +118,38 @@ class _Probe:
 class ScanPlan:
     """The scan's queries for one table's columns; ``today`` fixes birth-date bounds."""
 
-    def __init__(self, columns: Sequence[ColumnInfo], today: date) -> None:
+    def __init__(
+        self,
+        columns: Sequence[ColumnInfo],
+        today: date,
+        spans: Mapping[str, tuple[int, int] | None] | None = None,
+    ) -> None:
         self.today = today
-        self.probes = [_Probe(c, [r for r in RECOGNIZERS if _applies(r, c)]) for c in columns]
+        spans = spans or {}
+        self.probes = [
+            _Probe(c, [r for r in RECOGNIZERS if _applies(r, c) and _fits(r, spans.get(c.name))])
+            for c in columns
+        ]
+
+    @staticmethod
+    def text_columns(columns: Sequence[ColumnInfo]) -> list[ColumnInfo]:
+        return [c for c in columns if c.type in _TEXT or c.type in _DIGITS]
+
+    @staticmethod
+    def spans_query(columns: Sequence[ColumnInfo]) -> exp.Select:
+        """Shortest and longest trimmed text of each text or integer column: recognizers
+        whose lengths fall outside are left out of the counts query."""
+        select = exp.select()
+        for c in columns:
+            text = _trimmed_text(c)
+            select = select.select(exp.Min(this=exp.Length(this=text)), copy=False)
+            select = select.select(exp.Max(this=exp.Length(this=text)), copy=False)
+        return select.from_(SOURCE, copy=False)
 
     # -- conditions ------------------------------------------------------------------
 
     def _text(self, column: ColumnInfo) -> exp.Expr:
-        c: exp.Expr = col(column.name)
-        if column.type not in _TEXT:
-            c = exp.Cast(this=c, to=exp.DataType.build("text"))
-        return exp.Trim(this=c)
+        return _trimmed_text(column)
 
     def _date_literal(self, d: date) -> exp.Expr:
         return exp.Cast(this=exp.Literal.string(d.isoformat()), to=exp.DataType.build("date"))
@@ -128,21 +161,40 @@ class ScanPlan:
         first4 = exp.Substring(this=text, start=exp.Literal.number(1), length=exp.Literal.number(4))
         return exp.Cast(this=first4, to=exp.DataType.build("int"))
 
+    def _valid(self, validator: str, text: exp.Expr) -> exp.Expr:
+        if validator == "resident_id":
+            return sqlchecks.resident_id_valid(text, self.today)
+        if validator == "uscc":
+            return sqlchecks.uscc_valid(text)
+        if validator == "bank_card":
+            return sqlchecks.luhn_valid(text)
+        return exp.Anonymous(this=udf_name(validator), expressions=[text])  # type: ignore[arg-type]
+
     def _shape(self, r: Recognizer, column: ColumnInfo) -> exp.Expr:
         text = self._text(column)
-        cond = full_match(text, r.pattern or "")
+        low, high = r.lengths
+        length: exp.Expr = exp.Between(this=exp.Length(this=text), low=_num(low), high=_num(high))
+        if r.marker is not None:
+            found = exp.StrPosition(this=text, substr=exp.Literal.string(r.marker))
+            length = exp.and_(length, exp.GT(this=found, expression=_num(0)), copy=False)
+        cond = exp.and_(length, full_match(text, r.pattern or ""), copy=False)
         if r.not_pattern is not None:
-            cond = exp.and_(cond, exp.not_(full_match(text, r.not_pattern)))
+            cond = exp.and_(cond, exp.not_(full_match(text, r.not_pattern)), copy=False)
         if r.validator is not None:
-            cond = exp.and_(cond, exp.Anonymous(this=udf_name(r.validator), expressions=[text]))
+            # The validator goes first: DuckDB computes these arithmetic-heavy checks
+            # several times faster over a whole vector than over the rows an earlier
+            # test selected (measured: 0.7 s against 4.2 s for 336,776 card numbers).
+            cond = exp.and_(self._valid(r.validator, text), cond, copy=False)
         if r.kind == "date":
-            cond = exp.and_(cond, exp.LTE(this=self._year(text), expression=_num(self.today.year)))
+            cond = exp.and_(
+                cond, exp.LTE(this=self._year(text), expression=_num(self.today.year)), copy=False
+            )
         return cond
 
     def condition(self, r: Recognizer, column: ColumnInfo) -> exp.Expr:
         """True for the values of ``column`` that ``r`` recognizes (null stays unknown)."""
         if r.kind == "name_only":
-            return exp.not_(exp.Is(this=col(column.name), expression=exp.Null()))
+            return exp.not_(exp.Is(this=col(column.name), expression=exp.Null()), copy=False)
         if r.kind == "date" and column.type in _DATES:
             day = self._typed_date(column)
             lo, hi = self._date_literal(date(1900, 1, 1)), self._date_literal(self.today)
@@ -151,12 +203,12 @@ class ScanPlan:
             c = col(column.name)
             rounded = exp.Round(this=c, decimals=exp.Literal.number(2))
             in_range = exp.LTE(this=exp.Abs(this=c), expression=_num(180))
-            return exp.and_(in_range, exp.NEQ(this=c, expression=rounded))
+            return exp.and_(in_range, exp.NEQ(this=c, expression=rounded), copy=False)
         cond = self._shape(r, column)
         for other in r.excludes:
             o = by_type(other)
             if column.type in _TEXT or o.digits_only:
-                cond = exp.and_(cond, exp.not_(exp.paren(self._shape(o, column))))
+                cond = exp.and_(cond, _unless(self._shape(o, column)), copy=False)
         return cond
 
     def _minors(self, column: ColumnInfo) -> exp.Expr:
@@ -165,13 +217,22 @@ class ScanPlan:
             return exp.GT(this=self._typed_date(column), expression=self._date_literal(cutoff))
         birth = self.condition(by_type("birth_date"), column)
         return exp.and_(
-            birth, exp.GT(this=self._year(self._text(column)), expression=_num(cutoff.year))
+            birth,
+            exp.GT(this=self._year(self._text(column)), expression=_num(cutoff.year)),
+            copy=False,
         )
 
     # -- queries ---------------------------------------------------------------------
 
+    @functools.cached_property
+    def _metrics(self) -> list[tuple[tuple[int, str], exp.Expr]]:
+        return self._build_metrics()
+
     def metrics(self) -> list[tuple[tuple[int, str], exp.Expr]]:
         """``((column index, what), expression)`` for every count of the counts query."""
+        return self._metrics
+
+    def _build_metrics(self) -> list[tuple[tuple[int, str], exp.Expr]]:
         out: list[tuple[tuple[int, str], exp.Expr]] = []
         for i, probe in enumerate(self.probes):
             c = probe.column
@@ -185,9 +246,13 @@ class ScanPlan:
         return out
 
     def counts_query(self) -> exp.Select:
-        select = exp.select(exp.alias_(exp.Count(this=exp.Star()), "dd_rows", quoted=True))
+        select = exp.select(
+            exp.alias_(exp.Count(this=exp.Star()), "dd_rows", quoted=True, copy=False)
+        )
         for n, (_, expression) in enumerate(self.metrics()):
-            select = select.select(exp.alias_(expression, f"m{n}", quoted=True), copy=False)
+            select = select.select(
+                exp.alias_(expression, f"m{n}", quoted=True, copy=False), copy=False
+            )
         return select.from_(SOURCE, copy=False)
 
     def samples_query(self, wanted: Sequence[tuple[int, str]]) -> exp.Query:
@@ -199,14 +264,14 @@ class ScanPlan:
             value = exp.Cast(this=col(column.name), to=exp.DataType.build("text"))
             branch = (
                 exp.select(
-                    exp.alias_(_num(n), "dd_n", quoted=True),
-                    exp.alias_(value, "dd_v", quoted=True),
+                    exp.alias_(_num(n), "dd_n", quoted=True, copy=False),
+                    exp.alias_(value, "dd_v", quoted=True, copy=False),
                 )
                 .from_(SOURCE)
                 .where(self.condition(by_type(pi_type), column))
                 .limit(SAMPLE_LIMIT)
             )
-            subquery = exp.alias_(exp.paren(branch), f"dd_s{n}", table=True)
+            subquery = exp.alias_(exp.Paren(this=branch), f"dd_s{n}", table=True, copy=False)
             parts.append(exp.select("*").from_(subquery))
         query = parts[0]
         for part in parts[1:]:
@@ -233,6 +298,19 @@ class ScanPlan:
                 )
             )
         return int(row[0]), counts
+
+
+def _unless(condition: exp.Expr) -> exp.Expr:
+    """NOT ``condition``, written as a CASE: engines evaluate a CASE's condition lazily
+    (DuckDB stops an AND at its first false part), but compute NOT's operand in full."""
+    return exp.Case(ifs=[exp.If(this=condition, true=exp.false())], default=exp.true())
+
+
+def _trimmed_text(column: ColumnInfo) -> exp.Expr:
+    c: exp.Expr = col(column.name)
+    if column.type not in _TEXT:
+        c = exp.Cast(this=c, to=exp.DataType.build("text"))
+    return exp.Trim(this=c)
 
 
 def _num(n: int) -> exp.Expr:
@@ -268,6 +346,18 @@ def _with_samples(
     return out
 
 
+def _spans(executor: Executor, columns: Sequence[ColumnInfo]) -> dict[str, tuple[int, int] | None]:
+    text = ScanPlan.text_columns(columns)
+    if not text:
+        return {}
+    row = executor.fetch(ScanPlan.spans_query(text))[0]
+    spans: dict[str, tuple[int, int] | None] = {}
+    for i, c in enumerate(text):
+        low, high = row[2 * i], row[2 * i + 1]
+        spans[c.name] = None if low is None else (int(low), int(high))
+    return spans
+
+
 @contextmanager
 def _executor(engine: str, options: dict[str, Any]) -> Iterator[Executor]:
     with get_engine(engine, **options).executor() as executor:
@@ -285,7 +375,7 @@ def scan_parquet(
     """Scan the (canonical Parquet) file at ``path`` with ``engine``."""
     with _executor(engine, engine_options or {}) as executor:
         columns = executor.attach(SOURCE, path)
-        plan = ScanPlan(columns, today or date.today())
+        plan = ScanPlan(columns, today or date.today(), _spans(executor, columns))
         row = executor.fetch(plan.counts_query())[0]
         row_count, counts = plan.read_counts(row)
         findings = _with_samples(executor, plan, [decide(c) for c in counts])

@@ -171,3 +171,43 @@ def test_spark_gives_the_same_numbers(eval_parquet: Path, tmp_path: Path, spark_
         (c.name, c.pi_types, c.match_count, c.non_null, c.confidence) for c in spark.columns
     ] == strip
     assert spark.grade == duck.grade
+
+
+def _near_misses(n: int) -> dict[str, list[str]]:
+    """Random 18-character numbers around the rules: leap days, month ends, check chars."""
+    import random
+
+    rng = random.Random(7)
+    provinces = [*sorted(identifiers.PROVINCE_CODES), "00", "99"]
+    ids, cards, codes = [], [], []
+    for _ in range(n):
+        y = rng.choice([1899, 1900, 1996, 2000, 2004, 2025, 2026, 2027, 2100])
+        body = f"{rng.choice(provinces)}0106{y}{rng.randrange(0, 14):02d}{rng.randrange(0, 33):02d}"
+        body += f"{rng.randrange(1000):03d}"
+        ids.append(body + rng.choice("0123456789Xx"))
+        length = rng.choice([16, 17, 18, 19])
+        cards.append("62" + "".join(rng.choice("0123456789") for _ in range(length - 2)))
+        code = (
+            "91"
+            + rng.choice(provinces)
+            + "0106"
+            + "".join(rng.choice(identifiers.USCC_CHARSET) for _ in range(10))
+        )
+        codes.append(code)
+    return {"身份证号": ids, "卡号": cards, "信用代码": codes}
+
+
+def test_sql_checks_agree_with_identifiers_on_random_near_misses(tmp_path: Path):
+    data = _near_misses(3000)
+    path = _write(tmp_path, data)  # type: ignore[arg-type]
+    with get_engine("duckdb").executor() as executor:
+        columns = executor.attach(SOURCE, path)
+        plan = ScanPlan(columns, TODAY)
+        _, counts = plan.read_counts(executor.fetch(plan.counts_query())[0])
+    by_name = {c.name: c for c in counts}
+    assert by_name["身份证号"].matches["resident_id"] == _python_count(
+        "", data["身份证号"], "resident_id"
+    )
+    assert by_name["卡号"].matches["bank_card"] == _python_count("", data["卡号"], "bank_card")
+    assert by_name["信用代码"].matches["uscc"] == _python_count("", data["信用代码"], "uscc")
+    assert by_name["身份证号"].matches["resident_id"] > 50  # the sample has valid ones too
