@@ -173,3 +173,10 @@ def test_value_shapley_data_oob(cli_env, tmp_path):
     out = json.loads(result.stdout)
     assert out["method"] == "data-oob" and len(out["values"]) == 80
     assert abs(out["total"]) < 1e-6  # centred values
+
+
+def test_value_list_and_report_on_a_fresh_server(migrated):
+    listed = run(migrated, "value", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == []
+    assert "not found" in one_error_line(run(migrated, "value", "report", "1"), "not_found")

@@ -8,17 +8,57 @@ from typing import Annotated, Any
 
 import typer
 
-from datadeed.cli.common import console, fail, print_json, settings
+from datadeed.accounts.principal import Principal
+from datadeed.cli.common import console, database, emit_rows, fail, print_json, settings
 from datadeed.datasets.intake import IntakeLimits
 from datadeed.valuation.case import CaseResult, load_case_file, run_case
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
+def _service() -> Any:
+    from datadeed.ledger.keys import LogKeyring
+    from datadeed.ledger.services import LedgerService
+    from datadeed.valuation.services import ValuationService
+
+    s = settings()
+    session = database().sessions()
+    return ValuationService(session, s, LedgerService(session, s, LogKeyring.from_settings(s)))
+
+
+def case_list(as_json: JsonOpt = False) -> None:
+    """Every valuation case on this server: status, value, report number."""
+    from datadeed.valuation.schemas import case_out
+
+    rows = [
+        case_out(c).model_dump(mode="json", exclude={"inputs", "result"})
+        for c in _service().list_for(Principal.system())
+    ]
+    emit_rows(rows, ["id", "name", "status", "value", "report_no", "holder"], as_json=as_json)
+
+
+def case_report(
+    case_id: Annotated[int, typer.Argument(help="Valuation case id.")],
+    pdf: Annotated[Path | None, typer.Option("--pdf", help="Write the PDF here.")] = None,
+) -> None:
+    """Print a case's signed report document (JSON); with --pdf, write the Chinese PDF."""
+    from datadeed.valuation.report import report_pdf
+    from datadeed.valuation.services import report_document
+
+    case = _service().get(Principal.system(), case_id)
+    if pdf is not None:
+        pdf.write_bytes(report_pdf(case))
+        console.print(f"wrote {pdf}")
+        return
+    print_json(report_document(case))
+
+
 def register(app: typer.Typer) -> None:
     value_app = typer.Typer(help="Data asset valuation.", no_args_is_help=True)
     value_app.command("run")(run)
     value_app.command("shapley")(shapley)
+    value_app.command("list")(case_list)
+    value_app.command("report")(case_report)
     app.add_typer(value_app, name="value")
 
 
