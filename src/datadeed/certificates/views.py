@@ -3,8 +3,6 @@ certificate with its history, "my certificates", and the forms for each registra
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
@@ -17,10 +15,12 @@ from datadeed.certificates.models import CertificateStatus
 from datadeed.certificates.numbering import parse_certificate_number
 from datadeed.certificates.pdf import RIGHT_NAMES, verification_url
 from datadeed.certificates.schemas import REQUEST_ADAPTER, RegistrationRequest
+from datadeed.db import utcnow
 from datadeed.errors import InvalidInput
 from datadeed.evidence.views import qr_svg
 from datadeed.web.deps import PageActor, PageActorOptional, SettingsDep, page_principal_optional
 from datadeed.web.templating import check_csrf, render
+from datadeed.workdays import shanghai_date
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(page_principal_optional)])
 
@@ -34,7 +34,7 @@ def verify_page(request: Request, certificates: CertificatesDep, number: str = "
             parse_certificate_number(number)
             certificate, result = certificates.verify(number)
             context.update(outcome="found", certificate=certificate, result=result)
-            context["status"] = certificate.status_on(dt.datetime.now(dt.UTC).date())
+            context["status"] = certificate.status_on(shanghai_date(utcnow()))
         except (CertificateNotFound, InvalidInput):
             context["outcome"] = "not_found"
     return render(request, "certificates/verify.html", context)
@@ -42,7 +42,11 @@ def verify_page(request: Request, certificates: CertificatesDep, number: str = "
 
 @router.get("/certificates", response_class=HTMLResponse)
 def my_certificates(request: Request, actor: PageActor, certificates: CertificatesDep) -> Response:
-    return render(request, "certificates/list.html", {"certificates": certificates.list_for(actor)})
+    context = {
+        "certificates": certificates.list_for(actor),
+        "today": shanghai_date(utcnow()),
+    }
+    return render(request, "certificates/list.html", context)
 
 
 @router.get("/certificates/{number}", response_class=HTMLResponse)
@@ -60,7 +64,7 @@ def certificate_page(
     context = {
         "c": certificate,
         "history": certificates.history(certificate),
-        "status": certificate.status_on(dt.datetime.now(dt.UTC).date()),
+        "status": certificate.status_on(shanghai_date(utcnow())),
         "qr": qr_svg(url),
         "url": url,
         "right_names": RIGHT_NAMES,

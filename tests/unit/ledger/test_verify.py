@@ -201,7 +201,7 @@ FAILURES: list[tuple[str, Callable[[dict[str, Any]], None], dict[str, Any], str]
         _set("format", "datadeed-receipt/v9"),
         {},
         "format: unknown receipt format 'datadeed-receipt/v9'; this verifier reads "
-        "datadeed-receipt/v1",
+        "datadeed-bundle/v1, datadeed-receipt/v1",
     ),
     ("missing-field", lambda r: r.pop("index"), {}, "fields: the receipt has no 'index'"),
     ("bool-index", _set("index", True), {}, "fields: 'index' has the wrong type bool"),
@@ -379,7 +379,8 @@ def test_bad_pinned_keys_are_the_callers_error() -> None:
 def test_not_an_object() -> None:
     result = verify_receipt([], trusted_keys=[LOG.vkey])  # type: ignore[arg-type]
     assert result.first_failure == (
-        "format: unknown receipt format None; this verifier reads datadeed-receipt/v1"
+        "format: unknown receipt format None; this verifier reads "
+        "datadeed-bundle/v1, datadeed-receipt/v1"
     )
 
 
