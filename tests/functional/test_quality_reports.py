@@ -144,7 +144,7 @@ def test_rules_put_get_and_used_by_the_next_assessment(client, manager, app):
         (
             "rules:\n  - type: reference\n    column: 城市\n    dataset: /etc/passwd\n",
             4,
-            "code list",
+            "dataset:<id>",
         ),
         ("rules:\n  - type: regex\n    column: 城市\n", 2, "pattern"),
     ],
@@ -285,3 +285,37 @@ def test_a_new_version_without_a_ruled_column_is_refused_and_nothing_kept(
     after = client.get(f"/api/v1/datasets/{dataset['id']}", headers=headers).json()
     assert [v["version_no"] for v in after["versions"]] == [1]
     assert sorted(p for p in settings.blobs_dir.rglob("*") if p.is_file()) == blobs_before
+
+
+def test_reference_rule_into_another_dataset_of_the_holder(client, manager, accounts, app):
+    from datadeed.jobs.services import JobService
+
+    _user, headers = manager
+    cities = _upload(client, headers, content="城市,省份\n杭州,浙江\n宁波,浙江\n".encode())
+    orders = _upload(client, headers)
+    url = f"/api/v1/datasets/{orders['id']}/rules"
+    rules = f"rules:\n  - type: reference\n    column: 城市\n    dataset: dataset:{cities['id']}\n"
+    saved = client.put(url, json={"yaml_text": rules}, headers=headers)
+    assert saved.status_code == 200, saved.text
+    job = client.post(f"/api/v1/datasets/{orders['id']}/versions/1/assessments", headers=headers)
+    JobService(app.state.db, app.state.settings).run_pending()
+    done = client.get(f"/api/v1/jobs/{job.json()['id']}", headers=headers).json()
+    assert done["status"] == "succeeded", done
+    report = client.get(
+        f"/api/v1/datasets/{orders['id']}/versions/1/report", headers=headers
+    ).json()
+    (rule,) = report["rules"]
+    # 温州 (two of the four rows) is not in the referenced dataset
+    assert (rule["type"], rule["a"], rule["b"]) == ("reference", 2, 4)
+
+    wrong_column = rules.replace("column: 城市", "column: 城市\n    dataset_column: 区县")
+    problem = assert_problem(
+        client.put(url, json={"yaml_text": wrong_column}, headers=headers), 422, "invalid_ruleset"
+    )
+    assert problem["errors"][0]["line"] == 5 and "区县" in problem["detail"]
+    theirs = _upload(client, bearer(accounts, UserFactory(roles=[Role.DATA_MANAGER])))
+    foreign = rules.replace(f"dataset:{cities['id']}", f"dataset:{theirs['id']}")
+    problem = assert_problem(
+        client.put(url, json={"yaml_text": foreign}, headers=headers), 422, "invalid_ruleset"
+    )
+    assert "not a dataset of yours" in problem["detail"]

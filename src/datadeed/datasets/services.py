@@ -26,9 +26,10 @@ from datadeed.accounts.roles import Role
 from datadeed.config import Settings
 from datadeed.datasets.blobs import BlobRef, LocalBlobStore, copy_blob
 from datadeed.datasets.compare import VersionComparison, compare_versions
+from datadeed.datasets.intake import normalize
 from datadeed.datasets.models import Dataset, DatasetRuleSet, DatasetVersion, QualityReportRecord
 from datadeed.datasets.overlaps import find_overlaps
-from datadeed.datasets.rulesets import check_rule_text
+from datadeed.datasets.rulesets import DATASET_REF, check_rule_text, referenced_datasets
 from datadeed.datasets.schemas import OverlapFlag
 from datadeed.datasets.storage import blob_store, intake_limits
 from datadeed.db import serialize_appends, utc_stamp
@@ -37,6 +38,7 @@ from datadeed.jobs.models import Job
 from datadeed.jobs.services import enqueue, recent_jobs
 from datadeed.ledger.services import LedgerService
 from datadeed.quality.engines import ENGINES, QualityEngine, get_engine
+from datadeed.quality.errors import InvalidRuleSet
 from datadeed.quality.local import Prepared, fingerprint_dict, prepare
 from datadeed.quality.report import QualityReport
 from datadeed.quality.rules import RuleSet
@@ -47,6 +49,8 @@ INTAKE_JOB = "dataset.intake"
 ASSESS_JOB = "quality.assess"
 # progress(fraction 0..1, message)
 Progress = Callable[[float, str | None], None]
+# The rule set an assessment uses and the blobs of the datasets it references.
+_Rules = tuple[DatasetRuleSet | None, dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -125,13 +129,14 @@ class DatasetService:
         if existing is None:
             name = _checked_name(name, actor)
         rule_set = existing.current_rule_set if existing is not None else None
+        refs = self._reference_blobs(existing, rule_set)
         self.session.commit()  # end the read before the long part
         blob = self.blobs.put_stream(chunks, limit=intake_limits(self.settings).max_bytes)
         if sync is None:
             sync = blob.size < self.settings.assess_async_min_bytes
         try:
             if sync:
-                version = self._ingest(actor, existing, name, blob, filename, rule_set, None)
+                version = self._ingest(actor, existing, name, blob, filename, (rule_set, refs))
                 return UploadOutcome(version.dataset, version=version)
             dataset = existing or self._new_dataset(actor, name)
             job = enqueue(
@@ -159,11 +164,11 @@ class DatasetService:
     ) -> DatasetVersion:
         """The intake job: read, fingerprint and assess a stored blob into a new version."""
         dataset = self.get(actor, dataset_id)
-        rule_set = dataset.current_rule_set
+        rules = (dataset.current_rule_set, self._reference_blobs(dataset, dataset.current_rule_set))
         self.session.commit()
         blob = BlobRef(sha256=sha256, sm3="", size=self._blob_size(sha256))
         try:
-            return self._ingest(actor, dataset, dataset.name, blob, filename, rule_set, progress)
+            return self._ingest(actor, dataset, dataset.name, blob, filename, rules, progress)
         except BaseException:
             self.session.rollback()
             self._forget_blob(sha256)
@@ -176,10 +181,11 @@ class DatasetService:
         name: str,
         blob: BlobRef,
         filename: str | None,
-        rule_set: DatasetRuleSet | None,
-        progress: Progress | None,
+        rules: _Rules,
+        progress: Progress | None = None,
     ) -> DatasetVersion:
-        assessed = self._assess_blob(blob.sha256, rule_set, None, progress)
+        rule_set = rules[0]
+        assessed = self._assess_blob(blob.sha256, rules, None, progress)
         dataset = dataset or self._new_dataset(actor, name)
         version = self._new_version(actor, dataset, blob, assessed.prepared, filename)
         self._record_report(actor, version, assessed.report, rule_set)
@@ -189,13 +195,15 @@ class DatasetService:
     def _assess_blob(
         self,
         sha256: str,
-        rule_set: DatasetRuleSet | None,
+        rules: _Rules,
         engine: str | None,
         progress: Progress | None,
     ) -> _Assessed:
+        rule_set, refs = rules
         report_step = _step_reporter(progress)
         with tempfile.TemporaryDirectory(prefix="datadeed-intake-") as work:
             source = self._local_copy(sha256, Path(work))
+            reference_paths = self._reference_files(refs, Path(work))
             if progress:
                 progress(0.02, "reading the file")
             prepared = prepare(
@@ -207,10 +215,48 @@ class DatasetService:
             if progress:
                 progress(0.3, "assessing quality")
             report = self._engine(engine).assess(
-                prepared.parquet, _ruleset(rule_set), reference_paths={}, progress=report_step
+                prepared.parquet,
+                _ruleset(rule_set),
+                reference_paths=reference_paths,
+                progress=report_step,
             )
             report = report.with_fingerprint(fingerprint_dict(prepared))
             return _Assessed(prepared, report)
+
+    def _reference_blobs(
+        self, dataset: Dataset | None, rule_set: DatasetRuleSet | None
+    ) -> dict[str, str]:
+        """``{"dataset:12": sha256}``: the latest version of each dataset the rules
+        reference, resolved before the long part (only the holder's own datasets)."""
+        if dataset is None or rule_set is None:
+            return {}
+        out = {}
+        for name, other_id in referenced_datasets(_ruleset(rule_set) or RuleSet()).items():
+            other = self.session.get(Dataset, other_id)
+            latest = other.latest_version if other is not None else None
+            if other is None or other.organization_id != dataset.organization_id or not latest:
+                raise InvalidRuleSet(f"the rules reference {name}, which has no version of yours")
+            out[name] = latest.sha256
+        return out
+
+    def _reference_files(self, refs: dict[str, str], work: Path) -> dict[str, str | Path]:
+        """Each referenced version read into canonical Parquet in ``work``."""
+        paths: dict[str, str | Path] = {}
+        for n, (name, sha256) in enumerate(sorted(refs.items())):
+            folder = work / f"reference-{n}"
+            folder.mkdir()
+            source = self._local_copy(sha256, folder)
+            limits = intake_limits(self.settings)
+            paths[name] = normalize(source, folder / "data.parquet", limits=limits).path
+        return paths
+
+    def _reference_columns(self, dataset: Dataset, name: str) -> list[str] | None:
+        """The columns of the dataset a rule references, if it is the holder's own."""
+        match = DATASET_REF.fullmatch(name)
+        other = self.session.get(Dataset, int(match.group(1))) if match else None
+        if other is None or other.organization_id != dataset.organization_id:
+            return None
+        return self.columns_of(other)
 
     def _local_copy(self, sha256: str, work: Path) -> Path:
         if isinstance(self.blobs, LocalBlobStore):
@@ -381,8 +427,9 @@ class DatasetService:
             raise NotFound("dataset version not found")
         require_tenant(actor, version.dataset.organization_id, "dataset")
         rule_set = version.dataset.current_rule_set
+        refs = self._reference_blobs(version.dataset, rule_set)
         self.session.commit()
-        assessed = self._assess_blob(version.sha256, rule_set, engine, progress)
+        assessed = self._assess_blob(version.sha256, (rule_set, refs), engine, progress)
         record = self._record_report(actor, version, assessed.report, rule_set)
         self.session.commit()
         return record
@@ -394,7 +441,11 @@ class DatasetService:
         set version; later assessments use it."""
         require_role(actor, *UPLOADER_ROLES)
         dataset = self.get(actor, dataset_id)
-        ruleset = check_rule_text(yaml_text, self.columns_of(dataset))
+        ruleset = check_rule_text(
+            yaml_text,
+            self.columns_of(dataset),
+            lambda name: self._reference_columns(dataset, name),
+        )
         serialize_appends(self.session)  # two saves at once: versions n and n+1
         last = self.session.scalar(
             select(func.max(DatasetRuleSet.version_no)).where(
