@@ -336,3 +336,28 @@ def test_issue_for_application_without_fingerprint_is_refused(world):
     app.fingerprint_sha256 = None
     with pytest.raises(InvalidInput):
         world.service.issue_for_application(app, issued_by=world.p(world.officer))
+
+
+def test_pledge_blocks_transfer_until_the_bank_releases_it(world):
+    certificate = world.issue()
+    bank = world.p(world.banker)
+    with pytest.raises(PermissionDenied):
+        world.service.encumber(world.p(world.holder), certificate.number, pledge_ref="P-1")
+    pledge = world.service.encumber(bank, certificate.number, pledge_ref="ZY2026-001")
+    assert certificate.status is CertificateStatus.ENCUMBERED and pledge.ledger_index
+    _kind, event = entries.decode_entry(world.service.ledger.entry(pledge.ledger_index).data)
+    assert (event["event"], event["actor"]["role"]) == ("pledged", "pledgee")
+    assert world.service.bundle(certificate.number)["certificate"]["status"] == "encumbered"
+    with pytest.raises(CertificateEncumbered):
+        world.service.offer_transfer(
+            world.p(world.holder), certificate.number, world.other.organization.uscc
+        )
+    with pytest.raises(CertificateEncumbered):  # pledged once only
+        world.service.encumber(bank, certificate.number, pledge_ref="ZY2026-002")
+    world.service.release(bank, certificate.number, pledge_ref="ZY2026-001")
+    assert certificate.status is CertificateStatus.VALID
+    with pytest.raises(NotFound):  # nothing pledged any more
+        world.service.release(bank, certificate.number, pledge_ref="ZY2026-001")
+    world.service.offer_transfer(
+        world.p(world.holder), certificate.number, world.other.organization.uscc
+    )

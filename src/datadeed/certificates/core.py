@@ -56,6 +56,7 @@ CERTIFICATE_KIND = "certificate/v1"
 EVENT_KIND = "registration-event/v1"
 HOLDER_ROLES = (Role.DATA_MANAGER, Role.ORG_ADMIN)
 REGISTRAR_ROLES = (Role.REGISTRATION_OFFICER,)
+PLEDGEE_ROLES = (Role.BANK_OFFICER,)
 ISSUER_ROLES = (Role.REGISTRATION_OFFICER, Role.PLATFORM_ADMIN)
 RIGHTS = ("hold", "use", "operate")
 OBJECT_TYPES = ("data_resource", "data_product", "data_asset", "public_data")
@@ -69,6 +70,8 @@ EVENT_VERB = {
     EventKind.RENEWAL: "renewed",
     EventKind.CANCELLATION: "cancelled",
     EventKind.REVOCATION: "revoked",
+    EventKind.PLEDGE: "pledged",
+    EventKind.PLEDGE_RELEASE: "pledge_released",
 }
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 

@@ -39,6 +39,8 @@ class EventKind(StrEnum):
     RENEWAL = "renewal"  # 续展
     CANCELLATION = "cancellation"  # 注销
     REVOCATION = "revocation"  # 撤销
+    PLEDGE = "pledge"  # 质押登记 (finance/ records the pledge itself)
+    PLEDGE_RELEASE = "pledge_release"  # 质押注销
 
 
 class EventState(StrEnum):

@@ -20,6 +20,7 @@ from datadeed.certificates.core import (
     ISSUER_ROLES,
     LIVE,
     OBJECT_TYPES,
+    PLEDGEE_ROLES,
     REGISTRAR_ROLES,
     CertificateCore,
     Correction,
@@ -370,6 +371,41 @@ class CertificateService(CertificateCore):
         return self._finish(
             actor, certificate, EventKind.REVOCATION, registrar, "registrar", {}, reasons=text
         )
+
+    # -- encumbrance, for finance/ (no route of its own yet) ------------------------------
+
+    def encumber(self, actor: Principal, number: str, *, pledge_ref: str) -> CertificateEvent:
+        """质押登记: the pledgee bank records that the certificate is pledged to it; from now
+        on it cannot be transferred or cancelled until the pledge is released."""
+        require_role(actor, *PLEDGEE_ROLES)
+        certificate = self._lock(number)
+        self._require_live(certificate)
+        self._require_free(certificate)
+        bank = self._organization(actor.organization_id or 0)
+        certificate.status = CertificateStatus.ENCUMBERED
+        self._new_edition(certificate)
+        details = {"pledge_ref": pledge_ref[:64]}
+        return self._finish(actor, certificate, EventKind.PLEDGE, bank, "pledgee", details)
+
+    def release(self, actor: Principal, number: str, *, pledge_ref: str) -> CertificateEvent:
+        """质押注销: the bank that holds the pledge releases it."""
+        require_role(actor, *PLEDGEE_ROLES)
+        certificate = self._lock(number)
+        pledge = self._last(certificate, EventKind.PLEDGE)
+        encumbered = certificate.status is CertificateStatus.ENCUMBERED
+        if not encumbered or pledge is None or pledge.actor_org_id != actor.organization_id:
+            raise NotFound(f"certificate {certificate.number} is not pledged to you")
+        bank = self._organization(actor.organization_id or 0)
+        certificate.status = CertificateStatus.VALID
+        self._new_edition(certificate)
+        details = {"pledge_ref": pledge_ref[:64]}
+        return self._finish(actor, certificate, EventKind.PLEDGE_RELEASE, bank, "pledgee", details)
+
+    def _last(self, certificate: Certificate, kind: EventKind) -> CertificateEvent | None:
+        query = select(CertificateEvent).where(
+            CertificateEvent.certificate_id == certificate.id, CertificateEvent.kind == kind
+        )
+        return self.session.scalars(query.order_by(CertificateEvent.id.desc()).limit(1)).first()
 
     def _finish(
         self,

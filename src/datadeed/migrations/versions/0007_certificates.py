@@ -107,6 +107,8 @@ def upgrade() -> None:
                 "renewal",
                 "cancellation",
                 "revocation",
+                "pledge",
+                "pledge_release",
             ),
             nullable=False,
         ),
