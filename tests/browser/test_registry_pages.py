@@ -27,6 +27,9 @@ def test_notice_board_resubmission_queue_and_decisions(page: Page, server_url):
     shot(page, "registry-notices")
 
     _login(page, server_url, "logistics.admin", DEMO_PASSWORD)
+    page.goto(server_url + "/applications")
+    expect(page.get_by_test_id("application-form")).to_contain_text("数据资源持有权")
+    shot(page, "registry-form")
     _open_case(page, server_url, "/applications", "城市配送热力")
     expect(page.get_by_test_id("state")).to_have_text("退回补正")
     page.get_by_label("数据来源说明").fill(
