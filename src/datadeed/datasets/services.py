@@ -12,7 +12,7 @@ session meanwhile)."""
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,31 +24,36 @@ from datadeed.accounts import audit
 from datadeed.accounts.principal import Principal, require_role, require_tenant
 from datadeed.accounts.roles import Role
 from datadeed.config import Settings
+from datadeed.datasets.assessment import (
+    Progress,
+    columns_of,
+    record_report,
+    reference_blobs,
+    reference_columns,
+    ruleset_of,
+    step_reporter,
+)
 from datadeed.datasets.blobs import BlobRef, LocalBlobStore, copy_blob
 from datadeed.datasets.compare import VersionComparison, compare_versions
 from datadeed.datasets.intake import normalize
 from datadeed.datasets.models import Dataset, DatasetRuleSet, DatasetVersion, QualityReportRecord
 from datadeed.datasets.overlaps import find_overlaps
-from datadeed.datasets.rulesets import DATASET_REF, check_rule_text, referenced_datasets
+from datadeed.datasets.rulesets import check_rule_text
 from datadeed.datasets.schemas import OverlapFlag
 from datadeed.datasets.storage import blob_store, intake_limits
-from datadeed.db import serialize_appends, utc_stamp
+from datadeed.db import serialize_appends
 from datadeed.errors import InvalidInput, NotFound
 from datadeed.jobs.models import Job
 from datadeed.jobs.services import enqueue, recent_jobs
 from datadeed.ledger.services import LedgerService
 from datadeed.quality.engines import ENGINES, QualityEngine, get_engine
-from datadeed.quality.errors import InvalidRuleSet
 from datadeed.quality.local import Prepared, fingerprint_dict, prepare
 from datadeed.quality.report import QualityReport
-from datadeed.quality.rules import RuleSet
 from datadeed.quality.suggest import suggest_rules_yaml
 
 UPLOADER_ROLES = (Role.DATA_MANAGER, Role.ORG_ADMIN)
 INTAKE_JOB = "dataset.intake"
 ASSESS_JOB = "quality.assess"
-# progress(fraction 0..1, message)
-Progress = Callable[[float, str | None], None]
 # The rule set an assessment uses and the blobs of the datasets it references.
 _Rules = tuple[DatasetRuleSet | None, dict[str, str]]
 
@@ -200,7 +205,7 @@ class DatasetService:
         progress: Progress | None,
     ) -> _Assessed:
         rule_set, refs = rules
-        report_step = _step_reporter(progress)
+        report_step = step_reporter(progress)
         with tempfile.TemporaryDirectory(prefix="datadeed-intake-") as work:
             source = self._local_copy(sha256, Path(work))
             reference_paths = self._reference_files(refs, Path(work))
@@ -216,7 +221,7 @@ class DatasetService:
                 progress(0.3, "assessing quality")
             report = self._engine(engine).assess(
                 prepared.parquet,
-                _ruleset(rule_set),
+                ruleset_of(rule_set),
                 reference_paths=reference_paths,
                 progress=report_step,
             )
@@ -226,18 +231,7 @@ class DatasetService:
     def _reference_blobs(
         self, dataset: Dataset | None, rule_set: DatasetRuleSet | None
     ) -> dict[str, str]:
-        """``{"dataset:12": sha256}``: the latest version of each dataset the rules
-        reference, resolved before the long part (only the holder's own datasets)."""
-        if dataset is None or rule_set is None:
-            return {}
-        out = {}
-        for name, other_id in referenced_datasets(_ruleset(rule_set) or RuleSet()).items():
-            other = self.session.get(Dataset, other_id)
-            latest = other.latest_version if other is not None else None
-            if other is None or other.organization_id != dataset.organization_id or not latest:
-                raise InvalidRuleSet(f"the rules reference {name}, which has no version of yours")
-            out[name] = latest.sha256
-        return out
+        return reference_blobs(self.session, dataset, rule_set)
 
     def _reference_files(self, refs: dict[str, str], work: Path) -> dict[str, str | Path]:
         """Each referenced version read into canonical Parquet in ``work``."""
@@ -250,13 +244,14 @@ class DatasetService:
             paths[name] = normalize(source, folder / "data.parquet", limits=limits).path
         return paths
 
-    def _reference_columns(self, dataset: Dataset, name: str) -> list[str] | None:
-        """The columns of the dataset a rule references, if it is the holder's own."""
-        match = DATASET_REF.fullmatch(name)
-        other = self.session.get(Dataset, int(match.group(1))) if match else None
-        if other is None or other.organization_id != dataset.organization_id:
-            return None
-        return self.columns_of(other)
+    def _record_report(
+        self,
+        actor: Principal,
+        version: DatasetVersion,
+        report: QualityReport,
+        rule_set: DatasetRuleSet | None,
+    ) -> QualityReportRecord:
+        return record_report(self.session, self.ledger, actor, version, report, rule_set)
 
     def _local_copy(self, sha256: str, work: Path) -> Path:
         if isinstance(self.blobs, LocalBlobStore):
@@ -331,67 +326,6 @@ class DatasetService:
         self.session.flush()
         return version
 
-    def _record_report(
-        self,
-        actor: Principal,
-        version: DatasetVersion,
-        report: QualityReport,
-        rule_set: DatasetRuleSet | None,
-    ) -> QualityReportRecord:
-        # The ledger's append lock, taken now, also serializes the numbering of a
-        # version's reports across processes (two re-assessments at once).
-        serialize_appends(self.session)
-        issued_at = utc_stamp()
-        number = 1 + (
-            self.session.scalar(
-                select(func.count())
-                .select_from(QualityReportRecord)
-                .where(QualityReportRecord.dataset_version_id == version.id)
-            )
-            or 0
-        )
-        subject = f"dataset:{version.dataset_id}/v{version.version_no}"
-        report = report.issued_for(f"{subject}#{number}", issued_at)
-        appended = self.ledger.append(
-            "report-digest/v1",
-            {
-                "report_type": "quality",
-                "report_id": report.digest[:16],
-                "digest": {"algo": "sha256", "hex": report.digest},
-                "subject": subject,
-                "issued_at": issued_at,
-            },
-        )
-        record = QualityReportRecord(
-            version=version,
-            engine=report.engine,
-            ruleset_version=report.ruleset_version,
-            weight_profile_version=report.weight_profile_version,
-            score=report.score,
-            grade=report.grade,
-            digest=report.digest,
-            report=report.model_dump(mode="json"),
-            ledger_index=appended.index,
-            rule_set=rule_set,
-        )
-        self.session.add(record)
-        self.session.flush()
-        audit.record(
-            self.session,
-            actor,
-            "dataset.report" if number > 1 else "dataset.version",
-            "dataset",
-            version.dataset_id,
-            organization_id=version.dataset.organization_id,
-            detail={
-                "version": version.version_no,
-                "sha256": version.sha256,
-                "report_digest": report.digest,
-                "rule_set": rule_set.label if rule_set else None,
-            },
-        )
-        return record
-
     # -- assessing again -----------------------------------------------------------
 
     def request_assessment(
@@ -444,7 +378,7 @@ class DatasetService:
         ruleset = check_rule_text(
             yaml_text,
             self.columns_of(dataset),
-            lambda name: self._reference_columns(dataset, name),
+            lambda name: reference_columns(self.session, dataset, name),
         )
         serialize_appends(self.session)  # two saves at once: versions n and n+1
         last = self.session.scalar(
@@ -485,10 +419,7 @@ class DatasetService:
         return suggest_rules_yaml(QualityReport.model_validate(version.reports[-1].report))
 
     def columns_of(self, dataset: Dataset) -> list[str] | None:
-        version = dataset.latest_version
-        if version is None or not version.reports:
-            return None
-        return [c["name"] for c in version.reports[-1].report.get("columns", [])]
+        return columns_of(dataset)
 
     # -- reading -------------------------------------------------------------------
 
@@ -594,22 +525,3 @@ def _checked_name(name: str, actor: Principal) -> str:
     if actor.organization_id is None:
         raise InvalidInput("datasets belong to an organization; log in as its member")
     return name
-
-
-def _ruleset(rule_set: DatasetRuleSet | None) -> RuleSet | None:
-    """The stored rules, named after their dataset version (``dataset-7/r3``)."""
-    if rule_set is None:
-        return None
-    ruleset = RuleSet.model_validate(rule_set.rules)
-    return ruleset.model_copy(update={"version": rule_set.label})
-
-
-def _step_reporter(progress: Progress | None) -> Callable[[str, int, int], None] | None:
-    """The engine's (step, done, total) mapped onto 30–98 % of the job."""
-    if progress is None:
-        return None
-
-    def step(label: str, done: int, total: int) -> None:
-        progress(0.3 + 0.68 * done / max(total, 1), label)
-
-    return step
