@@ -314,3 +314,20 @@ def test_page_forms_refuse_bad_input_clearly(client, accounts, people, registry,
         follow_redirects=False,
     )
     assert filed.status_code == 303 and filed.headers["location"].endswith("?filed=1")
+
+
+def test_the_case_page_shows_the_registrar_an_overlapping_dataset(
+    client, accounts, people, datasets, draft_body, registry
+):
+    app_id = client.post(
+        "/api/v1/applications", json=draft_body, headers=bearer(accounts, people.applicant)
+    ).json()["id"]
+    registry.submit(principal_for(people.applicant), app_id)
+    version_of(datasets, people.outsider, grade=None)  # the same rows, another holder
+    _login(client, accounts, people.officer)
+    page = client.get(f"/applications/{app_id}")
+    assert page.status_code == 200
+    assert 'data-testid="conflicts"' in page.text
+    assert people.outsider.organization.name in page.text and "100%" in page.text
+    _login(client, accounts, people.applicant)
+    assert 'data-testid="conflicts"' not in client.get(f"/applications/{app_id}").text

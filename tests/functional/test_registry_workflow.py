@@ -316,3 +316,41 @@ def test_the_reviewer_sees_another_holders_matching_dataset(registry, datasets, 
     assert flags[0].containment == pytest.approx(1.0)
     with pytest.raises(PermissionDenied):  # conflict checks are for the registrar
         registry.conflicts(people.applicant_p, submitted.id)
+
+
+def test_refusing_acceptance_needs_reasons_and_ends_the_case(registry, people, submitted):
+    with pytest.raises(FieldErrors):
+        registry.decide(
+            people.officer_p, submitted.id, decision(submitted, Action.REFUSE_ACCEPTANCE)
+        )
+    app = registry.decide(
+        people.officer_p,
+        submitted.id,
+        decision(
+            submitted,
+            Action.REFUSE_ACCEPTANCE,
+            reasons="申请人非数据持有主体",
+            grounds=["unlawful_source"],
+        ),
+    )
+    assert app.state == S.REFUSED and app.decided_at is not None
+    assert app.events[-1].details == {"stage": "acceptance", "grounds": "unlawful_source"}
+    assert registry.clock_view(app).remaining is None  # no clock after a decision
+
+
+def test_objection_evidence_must_be_the_objectors_own(registry, evidence, people, submitted):
+    app = drive(registry, people, submitted, S.PUBLIC_NOTICE)
+    assert app.notice is not None
+    not_theirs = receipt(evidence, people.applicant, 7)
+    with pytest.raises(FieldErrors) as caught:
+        registry.file_objection(
+            people.outsider_p,
+            app.notice.notice_no,
+            ObjectionIn(grounds="见附件", evidence=[not_theirs]),
+        )
+    assert caught.value.errors[0].field == "evidence"
+    theirs = receipt(evidence, people.outsider, 8)
+    objection = registry.file_objection(
+        people.outsider_p, app.notice.notice_no, ObjectionIn(grounds="见附件", evidence=[theirs])
+    )
+    assert objection.evidence == [theirs]
