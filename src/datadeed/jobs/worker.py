@@ -26,9 +26,6 @@ class JobWorker:
         self._thread = threading.Thread(target=self._loop, name="datadeed-jobs", daemon=True)
 
     def start(self) -> None:
-        recovered = self.service.recover_stale()
-        if recovered:
-            log.warning("marked %d job(s) left running by a stopped process as failed", recovered)
         self._thread.start()
 
     def wake(self) -> None:
@@ -39,7 +36,19 @@ class JobWorker:
         self._wake.set()
         self._thread.join(timeout)
 
+    def _recover(self) -> None:
+        """In the thread, not at start-up: an unreachable database must not stop the
+        app from starting (``/readyz`` reports it)."""
+        try:
+            recovered = self.service.recover_stale()
+        except Exception:
+            log.exception("job worker: could not check for abandoned jobs")
+            return
+        if recovered:
+            log.warning("marked %d job(s) left running by a stopped process as failed", recovered)
+
     def _loop(self) -> None:
+        self._recover()
         while not self._stop.is_set():
             try:
                 ran = self.service.run_pending()
