@@ -43,7 +43,7 @@ def manager(accounts):  # type: ignore[no-untyped-def]
     return user, bearer(accounts, user)
 
 
-def test_report_as_json_html_and_pdf(client, manager, tmp_path):
+def test_report_as_json_html_and_pdf(client, manager, tmp_path, settings):
     _user, headers = manager
     dataset = _upload(client, headers)
     base = f"/api/v1/datasets/{dataset['id']}/versions/1"
@@ -67,6 +67,12 @@ def test_report_as_json_html_and_pdf(client, manager, tmp_path):
     assert "完整性" in text  # a radar label, from the SVG
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
     assert "CJK" in fonts
+
+    # Rendered once per report and language, then served from the cache.
+    cache = settings.home / "cache" / "reports"
+    assert [p.name.split("-")[0] for p in cache.iterdir()] == [report["digest"]]
+    again = client.get(f"{base}/report", params={"format": "pdf"}, headers=headers)
+    assert again.content == pdf.content and len(list(cache.iterdir())) == 1
 
 
 def test_report_of_other_tenant_or_missing_version_is_404(client, manager, accounts):

@@ -15,13 +15,12 @@ from starlette.concurrency import run_in_threadpool
 from datadeed.datasets import tasks  # noqa: F401  (registers the dataset job handlers)
 from datadeed.datasets.compare import VersionComparison
 from datadeed.datasets.models import Dataset, DatasetRuleSet, DatasetVersion
-from datadeed.datasets.report_view import report_html
+from datadeed.datasets.report_view import cached_pdf, report_html
 from datadeed.datasets.schemas import OverlapFlag, RuleSetIn, RuleSetOut, VersionOut
 from datadeed.datasets.services import UploadOutcome
 from datadeed.evidence.services import PayloadTooLarge
 from datadeed.jobs.api import wake_worker
 from datadeed.jobs.schemas import JobOut
-from datadeed.reports.pdf import html_to_pdf
 from datadeed.web.deps import ApiActor, DatasetsDep, SettingsDep
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
@@ -154,6 +153,7 @@ async def get_report(
     version_no: int,
     actor: ApiActor,
     datasets: DatasetsDep,
+    settings: SettingsDep,
     format: Annotated[ReportFormat, Query()] = "json",
 ) -> Response | dict[str, Any]:
     """The version's latest sealed quality report; its digest is in the ledger. As JSON,
@@ -165,7 +165,8 @@ async def get_report(
     html = report_html(record)
     if format == "html":
         return HTMLResponse(html)
-    return pdf_response(await run_in_threadpool(html_to_pdf, html), dataset_id, version_no)
+    pdf = await run_in_threadpool(cached_pdf, settings.home / "cache" / "reports", record, html)
+    return pdf_response(pdf, dataset_id, version_no)
 
 
 def pdf_response(pdf: bytes, dataset_id: int, version_no: int) -> Response:

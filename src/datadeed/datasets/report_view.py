@@ -5,7 +5,11 @@ template, ``reports/_quality_body.html``, that all three share."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
@@ -79,6 +83,32 @@ def report_html(record: QualityReportRecord) -> str:
 def report_pdf(record: QualityReportRecord) -> bytes:
     """The report as PDF (WeasyPrint; raises PdfUnavailable when it cannot load)."""
     return html_to_pdf(report_html(record))
+
+
+def cached_pdf(cache_dir: Path, record: QualityReportRecord, html: str) -> bytes:
+    """The PDF of ``html``, kept under ``cache_dir`` by the report's digest, the locale
+    and the templates' own digest: a sealed report never changes, so it is rendered once
+    per language (and again only when a template changes)."""
+    key = f"{record.digest}-{current_locale.get()}-{_templates_digest()[:16]}.pdf"
+    path = cache_dir / key
+    if path.is_file():
+        return path.read_bytes()
+    pdf = html_to_pdf(html)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
+    partial.write_bytes(pdf)
+    os.replace(partial, path)
+    return pdf
+
+
+@functools.cache
+def _templates_digest() -> str:
+    from datadeed.web.templating import TEMPLATE_DIR
+
+    digest = hashlib.sha256()
+    for name in ("quality_pdf.html", "_quality_body.html", "_quality_print.css"):
+        digest.update((TEMPLATE_DIR / "reports" / name).read_bytes())
+    return digest.hexdigest()
 
 
 @functools.cache

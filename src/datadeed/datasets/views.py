@@ -11,12 +11,16 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from datadeed.datasets.api import pdf_response
-from datadeed.datasets.report_view import dimension_radar, report_context, report_html
+from datadeed.datasets.report_view import (
+    cached_pdf,
+    dimension_radar,
+    report_context,
+    report_html,
+)
 from datadeed.errors import InvalidInput
 from datadeed.jobs.api import wake_worker
 from datadeed.quality.errors import InvalidRuleSet
-from datadeed.reports.pdf import html_to_pdf
-from datadeed.web.deps import DatasetsDep, PageActor, page_principal_optional
+from datadeed.web.deps import DatasetsDep, PageActor, SettingsDep, page_principal_optional
 from datadeed.web.i18n import gettext
 from datadeed.web.templating import check_csrf, render
 
@@ -95,6 +99,7 @@ async def report_page(
     version_no: int,
     actor: PageActor,
     datasets: DatasetsDep,
+    settings: SettingsDep,
     format: Annotated[Literal["html", "pdf", "json"], Query()] = "html",
 ) -> Response:
     """The report page; ``?format=pdf`` and ``?format=json`` download it."""
@@ -105,7 +110,8 @@ async def report_page(
             headers={"Content-Disposition": f'inline; filename="{record.digest[:16]}.json"'},
         )
     if format == "pdf":
-        pdf = await run_in_threadpool(html_to_pdf, report_html(record))
+        cache = settings.home / "cache" / "reports"
+        pdf = await run_in_threadpool(cached_pdf, cache, record, report_html(record))
         return pdf_response(pdf, dataset_id, version_no)
     return render(request, "datasets/report.html", report_context(record, gettext))
 
