@@ -198,6 +198,8 @@ def test_roles_and_parties(registry, people, submitted):
     app = registry.decide(
         people.officer_p, app.id, decision(app, Action.ASSIGN, reviewer_ids=[people.reviewer.id])
     )
+    assert [a.id for a in registry.queue(people.reviewer_p, mine=True)] == [app.id]
+    assert registry.queue(other.reviewer_p, mine=True) == []
     with pytest.raises(PermissionDenied, match="assigned"):  # not assigned to this case
         registry.decide(other.reviewer_p, app.id, decision(app, Action.PASS_FORMAL))
     with pytest.raises(FieldErrors):  # a reviewer of another registrar

@@ -82,10 +82,11 @@ def list_applications(
     registry: RegistryDep,
     state: Annotated[str | None, Query(max_length=32)] = None,
     overdue: bool = False,
+    mine: Annotated[bool, Query(description="registrar: only cases assigned to me")] = False,
 ) -> list[ApplicationOut]:
     """Registrar staff get the queue (earliest deadline first); others their own cases."""
-    if overdue:
-        cases = registry.queue(actor, state, overdue=True)
+    if overdue or mine:
+        cases = registry.queue(actor, state, overdue=overdue, mine=mine)
     else:
         cases = registry.listing(actor, state)
     return [application_out(registry, a) for a in cases]

@@ -38,6 +38,7 @@ from datadeed.registry.models import (
     ApplicationDocument,
     PublicNotice,
     RegistrationApplication,
+    ReviewAssignment,
     Right,
 )
 from datadeed.registry.objections import ObjectionHandling
@@ -272,9 +273,15 @@ class RegistryService(RegistrarDecisions, ObjectionHandling):
         return self.session.scalars(query.order_by(RegistrationApplication.id.desc())).all()
 
     def queue(
-        self, actor: Principal, state: str | None = None, *, overdue: bool = False
+        self,
+        actor: Principal,
+        state: str | None = None,
+        *,
+        overdue: bool = False,
+        mine: bool = False,
     ) -> Sequence[RegistrationApplication]:
-        """The registrar's queue: cases past the draft, earliest deadline first."""
+        """The registrar's queue: cases past the draft, earliest deadline first; ``mine``:
+        only the cases assigned to the actor."""
         if not (self.is_registrar(actor) or actor.oversees_all_tenants):
             raise PermissionDenied("the queue is for the registrar's reviewers and officers")
         query = select(RegistrationApplication).where(RegistrationApplication.state != S.DRAFT)
@@ -288,6 +295,11 @@ class RegistryService(RegistrarDecisions, ObjectionHandling):
                 RegistrationApplication.paused_since.is_(None),
                 RegistrationApplication.deadline < shanghai_date(self.now()),
             )
+        if mine:
+            assigned = select(ReviewAssignment.application_id).where(
+                ReviewAssignment.reviewer_id == actor.user_id
+            )
+            query = query.where(RegistrationApplication.id.in_(assigned))
         order = (
             RegistrationApplication.deadline.is_(None),
             RegistrationApplication.deadline,

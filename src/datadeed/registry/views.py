@@ -233,13 +233,15 @@ def queue_page(
     registry: RegistryDep,
     state: Annotated[str | None, Query(max_length=32)] = None,
     overdue: bool = False,
+    mine: bool = False,
 ) -> Response:
-    cases = registry.queue(actor, state or None, overdue=overdue)
+    cases = registry.queue(actor, state or None, overdue=overdue, mine=mine)
     context = {
         "cases": cases,
         "registry": registry,
         "state": state or "",
         "overdue": overdue,
+        "mine": mine,
         "states": [s.value for s in ApplicationState if s != ApplicationState.DRAFT],
     }
     return render(request, "registry/queue.html", context)
