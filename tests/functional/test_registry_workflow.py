@@ -309,13 +309,21 @@ def test_overdue_cases_are_found_by_the_queue(registry, people, submitted, clock
     assert view.overdue and view.remaining == -1
 
 
-def test_the_reviewer_sees_another_holders_matching_dataset(registry, datasets, people, submitted):
-    version_of(datasets, people.outsider, grade=None)  # the same rows, held by another firm
-    flags = registry.conflicts(people.reviewer_p, submitted.id)
-    assert [(f.organization_id, f.exact_match) for f in flags] == [
+def test_the_reviewer_sees_another_holders_matching_dataset(
+    registry, datasets, evidence, people, submitted
+):
+    # the same rows, held by another firm, which has applied for them too
+    theirs = version_of(datasets, people.outsider)
+    draft = complete_draft(evidence, people.outsider, theirs.id)
+    pending = registry.save_draft(people.outsider_p, draft)
+    pending = registry.submit(people.outsider_p, pending.id)
+    conflicts = registry.conflicts(people.reviewer_p, submitted.id)
+    assert [(c.flag.organization_id, c.flag.exact_match) for c in conflicts] == [
         (people.outsider.organization_id, True)
     ]
-    assert flags[0].containment == pytest.approx(1.0)
+    assert conflicts[0].flag.containment == pytest.approx(1.0)
+    registration = conflicts[0].registration
+    assert registration is not None and registration.application_no == pending.application_no
     with pytest.raises(PermissionDenied):  # conflict checks are for the registrar
         registry.conflicts(people.applicant_p, submitted.id)
 

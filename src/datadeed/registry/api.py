@@ -27,7 +27,7 @@ from datadeed.registry.schemas import (
     ObjectionOut,
     OverlapOut,
 )
-from datadeed.registry.services import RegistryService
+from datadeed.registry.services import Conflicting, RegistryService
 from datadeed.web.deps import ApiActor, LedgerDep, SessionDep, SettingsDep
 
 router = APIRouter(tags=["registry"])
@@ -134,8 +134,16 @@ def application_conflicts(
     application_id: int, actor: ApiActor, registry: RegistryDep
 ) -> list[OverlapOut]:
     """Other holders' datasets with the same content or a large overlap."""
-    flags = registry.conflicts(actor, application_id)
-    return [OverlapOut.model_validate(f.model_dump()) for f in flags]
+    return [overlap_out(c) for c in registry.conflicts(actor, application_id)]
+
+
+def overlap_out(conflict: Conflicting) -> OverlapOut:
+    out = OverlapOut.model_validate(conflict.flag.model_dump())
+    if conflict.registration is not None:
+        out.registration_no = conflict.registration.application_no
+        out.registration_state = conflict.registration.state.value
+        out.certificate_number = conflict.registration.certificate_number
+    return out
 
 
 @router.get("/notices", response_model=list[NoticeOut])

@@ -185,3 +185,8 @@ class OverlapOut(BaseModel):
     exact_match: bool
     jaccard: float
     containment: float
+    registration_no: str | None = Field(
+        default=None, description="the other holder's registered or pending application"
+    )
+    registration_state: str | None = None
+    certificate_number: str | None = None

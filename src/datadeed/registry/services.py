@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
@@ -51,7 +52,7 @@ from datadeed.registry.states import (
     Action,
     Party,
 )
-from datadeed.registry.validation import ApplicationValidator
+from datadeed.registry.validation import OPEN_STATES, ApplicationValidator
 from datadeed.sensitive.gates import evaluate_gate
 from datadeed.workdays import shanghai_date
 
@@ -67,7 +68,16 @@ _EMPTY: dict[str, Callable[[], Any]] = {
     "commitment_accepted": bool,
 }
 
-__all__ = ["APPLICANT_ROLES", "DOCUMENT_KINDS", "REGISTRAR_ROLES", "RegistryService"]
+
+@dataclass(frozen=True)
+class Conflicting:
+    """An overlap flag and the other holder's registration of that dataset, if any."""
+
+    flag: OverlapFlag
+    registration: RegistrationApplication | None
+
+
+__all__ = ["APPLICANT_ROLES", "DOCUMENT_KINDS", "REGISTRAR_ROLES", "Conflicting", "RegistryService"]
 
 
 class RegistryService(RegistrarDecisions, ObjectionHandling):
@@ -316,15 +326,31 @@ class RegistryService(RegistrarDecisions, ObjectionHandling):
         cases = self.list_own(actor)
         return [c for c in cases if state is None or c.state == state]
 
-    def conflicts(self, actor: Principal, application_id: int) -> list[OverlapFlag]:
-        """Other holders' datasets this case's dataset matches or largely overlaps."""
+    def conflicts(self, actor: Principal, application_id: int) -> list[Conflicting]:
+        """Other holders' datasets this case's dataset matches or largely overlaps, each
+        with the other holder's registration of it (registered or pending), if any."""
         app = self.get(actor, application_id)
         if not (self.is_registrar(actor) or actor.oversees_all_tenants):
             raise PermissionDenied("conflict checks are for the registrar")
         if app.dataset_version_id is None:
             return []
         datasets = DatasetService(self.session, self.settings, self.ledger)
-        return datasets.find_overlaps(app.dataset_version_id, min_containment=0.5)
+        flags = datasets.find_overlaps(app.dataset_version_id, min_containment=0.5)
+        return [Conflicting(flag, self._registration_of(flag.dataset_id)) for flag in flags]
+
+    def _registration_of(self, dataset_id: int) -> RegistrationApplication | None:
+        """The latest registered or pending application over any version of the dataset."""
+        query = (
+            select(RegistrationApplication)
+            .join(DatasetVersion, DatasetVersion.id == RegistrationApplication.dataset_version_id)
+            .where(
+                DatasetVersion.dataset_id == dataset_id,
+                RegistrationApplication.state.in_(OPEN_STATES),
+            )
+            .order_by(RegistrationApplication.id.desc())
+            .limit(1)
+        )
+        return self.session.scalars(query).first()
 
     def notices(self) -> Sequence[PublicNotice]:
         """Public: the notices running now (and those with objections being handled)."""
