@@ -70,8 +70,13 @@ def test_sql_counts_equal_the_python_reading(eval_parquet: Path):
     assert compared > 100
 
 
-def test_columns_are_detected_with_their_types(eval_parquet: Path):
-    result = scan_parquet(eval_parquet, today=TODAY)
+@pytest.fixture(scope="module")
+def eval_scan(eval_parquet: Path):  # type: ignore[no-untyped-def]
+    return scan_parquet(eval_parquet, today=TODAY)
+
+
+def test_columns_are_detected_with_their_types(eval_scan):  # type: ignore[no-untyped-def]
+    result = eval_scan
     found = {c.name: list(c.pi_types) for c in result.columns}
     assert found == EXPECTED_TYPES
     by_name = {c.name: c for c in result.columns}
@@ -83,8 +88,8 @@ def test_columns_are_detected_with_their_types(eval_parquet: Path):
     assert result.grade == "general_4" and result.has_sensitive_pi
 
 
-def test_samples_are_masked(eval_parquet: Path):
-    result = scan_parquet(eval_parquet, today=TODAY)
+def test_samples_are_masked(eval_parquet: Path, eval_scan):  # type: ignore[no-untyped-def]
+    result = eval_scan
     table = pq.read_table(eval_parquet).to_pydict()
     for c in result.columns:
         raw = {str(v) for v in table[c.name] if v is not None}
