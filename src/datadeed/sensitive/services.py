@@ -39,6 +39,7 @@ from datadeed.sensitive.errors import GradeAlreadyReviewed, InvalidGrade, ScanMi
 from datadeed.sensitive.gates import GateDecision, GatePurpose, evaluate_gate, latest_scan
 from datadeed.sensitive.grading import GRADE_LABELS, GradingThresholds, is_grade
 from datadeed.sensitive.models import GradeReview, PiSafeguard, RiskAssessment, SensitivityScan
+from datadeed.sensitive.panel import panel_context
 from datadeed.sensitive.scan import ScanResult, scan_parquet
 
 __all__ = [
@@ -500,30 +501,3 @@ class SensitiveService:
     ) -> GateDecision:
         version = self.version(actor, dataset_id, version_no)
         return evaluate_gate(self.session, version.id, purpose)
-
-    def history(self, scan: SensitivityScan) -> Sequence[GradeReview]:
-        return scan.reviews
-
-
-def panel_context(session: Session, version_id: int) -> dict[str, Any]:
-    """What ``sensitive/_dataset_panel.html`` needs for a version: ``sensitivity`` (the
-    latest scan's result, grade and status, or None) and ``sensitivity_gate``.
-
-    The caller has already checked that the viewer may see the version."""
-    scan = latest_scan(session, version_id)
-    if scan is None:
-        return {"sensitivity": None, "sensitivity_gate": None}
-    return {
-        "sensitivity": {
-            "scan_id": scan.id,
-            "grade": scan.grade,
-            "proposed_grade": scan.proposed_grade,
-            "grade_status": scan.grade_status,
-            "has_pi": scan.has_pi,
-            "has_sensitive_pi": scan.has_sensitive_pi,
-            "row_count": scan.row_count,
-            "columns": [c for c in scan.result["columns"] if c["pi_types"]],
-            "created_at": scan.created_at,
-        },
-        "sensitivity_gate": evaluate_gate(session, version_id, "register"),
-    }
