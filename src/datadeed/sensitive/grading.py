@@ -94,6 +94,15 @@ PIPL_SENSITIVE: dict[str, str] = {
     "biometric": "生物识别",
 }
 MINORS = "不满十四周岁未成年人的个人信息"
+GROUNDS_EN = {
+    "特定身份": "specific identity",
+    "金融账户": "financial account",
+    "行踪轨迹": "whereabouts",
+    "医疗健康": "medical and health",
+    "宗教信仰": "religious belief",
+    "生物识别": "biometrics",
+    MINORS: "children under 14",
+}
 
 
 def is_grade(value: str) -> bool:
@@ -170,11 +179,12 @@ def grade_dataset(
         )
     for name, g, _ in spi:
         grounds = "、".join(g.sensitive_grounds)
+        grounds_en = ", ".join(GROUNDS_EN.get(x, x) for x in g.sensitive_grounds)
         result.rationale.append(
             _reason(
                 "sensitive_pi",
                 f"列 {name} 含敏感个人信息({grounds})",
-                f"column {name} holds sensitive personal information ({grounds})",
+                f"column {name} holds sensitive personal information ({grounds_en})",
             )
         )
     if pi and not spi:
