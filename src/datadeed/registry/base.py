@@ -50,7 +50,7 @@ LEDGER_ROLE = {
     Party.REVIEWER: "reviewer",
     Party.OBJECTOR: "objector",
 }
-# moves made through their own service methods, not through decide()
+# control characters the ledger's text fields refuse (newlines are allowed in reasons)
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 S = ApplicationState
 
@@ -61,7 +61,7 @@ def primary_track(tracks: Sequence[str]) -> str:
 
 
 def _clean_text(text: str | None, limit: int = 4000) -> str | None:
-    """One-line-safe text for the ledger: tabs and carriage returns become spaces."""
+    """Text the ledger accepts: control characters other than newlines become spaces."""
     if text is None:
         return None
     cleaned = _CONTROL.sub(" ", text.replace("\r\n", "\n")).strip()[:limit]

@@ -37,6 +37,7 @@ from datadeed.registry.states import (
 )
 from datadeed.workdays import shanghai_date
 
+# moves made through their own service methods, not through decide()
 _NOT_DECISIONS = frozenset(
     {
         Action.SAVE,
