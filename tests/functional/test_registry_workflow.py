@@ -364,3 +364,20 @@ def test_objection_evidence_must_be_the_objectors_own(registry, evidence, people
         people.outsider_p, app.notice.notice_no, ObjectionIn(grounds="见附件", evidence=[theirs])
     )
     assert objection.evidence == [theirs]
+
+
+def test_ledger_entries_carry_the_case_number_track_actor_and_time(
+    registry, people, submitted, ledger
+):
+    app = registry.decide(
+        people.officer_p,
+        submitted.id,
+        decision(submitted, Action.RETURN, reasons="请补充材料\r\n第二行\t说明"),
+    )
+    body = ledger.receipt(app.events[-1].ledger_index)["entry"]["body"]
+    assert body["case_no"] == app.application_no
+    assert body["event"] == "returned" and body["track"] == "data_property"
+    assert body["actor"] == {"uscc": people.officer.organization.uscc, "role": "registrar"}
+    assert body["occurred_at"] == "2026-11-02T02:00:00Z"  # 10:00 in Shanghai
+    assert body["reasons"] == "请补充材料\n第二行 说明"
+    assert body["details"]["tracks"] == "data_ip,data_property"

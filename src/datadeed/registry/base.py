@@ -18,7 +18,7 @@ from datadeed.accounts.models import Organization
 from datadeed.accounts.principal import Principal, require_role
 from datadeed.accounts.roles import OrgKind, Role
 from datadeed.config import Settings
-from datadeed.db import utc_stamp, utcnow
+from datadeed.db import utcnow
 from datadeed.errors import (
     ConfigurationError,
     Conflict,
@@ -152,7 +152,7 @@ class CaseBase:
             "event": event,
             "track": primary_track(app.tracks),
             "actor": {"uscc": org.uscc, "role": LEDGER_ROLE[party]},
-            "occurred_at": utc_stamp(),
+            "occurred_at": self.now().astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
         cleaned = _clean_text(reason)
         if cleaned:
