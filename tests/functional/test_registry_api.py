@@ -7,16 +7,25 @@ import datetime as dt
 import hashlib
 
 import pytest
-from sqlalchemy import update
 
 from datadeed.accounts.services import principal_for
 from datadeed.datasets.services import DatasetService
-from datadeed.registry.models import PublicNotice
+from datadeed.registry.api import get_registry
 from datadeed.registry.services import RegistryService
 from datadeed.registry.states import ApplicationState
-from datadeed.web.deps import SESSION_COOKIE
+from datadeed.web.deps import SESSION_COOKIE, LedgerDep, SessionDep, SettingsDep
+from datadeed.workdays import SHANGHAI
 from tests.functional.helpers import assert_problem, bearer
-from tests.unit.registry.builders import all_ticked, cast, complete_draft, drive, version_of
+from tests.unit.registry.builders import (
+    FixedClock,
+    all_ticked,
+    cast,
+    complete_draft,
+    drive,
+    version_of,
+)
+
+AFTER_NOTICE = dt.datetime(2026, 11, 17, 9, 0, tzinfo=SHANGHAI)  # a 2 Nov notice ends 16 Nov
 
 
 @pytest.fixture
@@ -30,8 +39,23 @@ def datasets(ledger, settings) -> DatasetService:  # type: ignore[no-untyped-def
 
 
 @pytest.fixture
-def registry(ledger, settings) -> RegistryService:  # type: ignore[no-untyped-def]
-    return RegistryService(ledger.session, settings, ledger)
+def registry(ledger, settings, clock) -> RegistryService:  # type: ignore[no-untyped-def]
+    return RegistryService(ledger.session, settings, ledger, now=clock)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """Registry time is fixed (Monday 2 Nov 2026) so that working days stay in the years
+    the calendar covers; tests move it to see notices end."""
+    return FixedClock(dt.datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture(autouse=True)
+def _registry_on_the_test_clock(app, clock):  # type: ignore[no-untyped-def]
+    def on_clock(session: SessionDep, settings: SettingsDep, ledger: LedgerDep) -> RegistryService:
+        return RegistryService(session, settings, ledger, now=clock)
+
+    app.dependency_overrides[get_registry] = on_clock
 
 
 @pytest.fixture
@@ -40,18 +64,7 @@ def draft_body(datasets, evidence, people):  # type: ignore[no-untyped-def]
     return complete_draft(evidence, people.applicant, version.id).model_dump(mode="json")
 
 
-def _end_notice(ledger, app_id: int) -> None:  # type: ignore[no-untyped-def]
-    """The notice ended yesterday (the API runs on the real clock)."""
-    yesterday = dt.date.today() - dt.timedelta(days=1)
-    ledger.session.execute(
-        update(PublicNotice)
-        .where(PublicNotice.application_id == app_id)
-        .values(ends_on=yesterday, starts_on=yesterday - dt.timedelta(days=14))
-    )
-    ledger.session.commit()
-
-
-def test_the_flow_through_the_api(client, accounts, people, draft_body, ledger):
+def test_the_flow_through_the_api(client, accounts, people, draft_body, clock):
     applicant = bearer(accounts, people.applicant)
     officer = bearer(accounts, people.officer)
     reviewer = bearer(accounts, people.reviewer)
@@ -102,7 +115,7 @@ def test_the_flow_through_the_api(client, accounts, people, draft_body, ledger):
     )
     assert decided.status_code == 200 and decided.json()["status"] == "dismissed"
     case = client.get(f"/api/v1/applications/{app_id}", headers=officer).json()
-    _end_notice(ledger, app_id)
+    clock.current = AFTER_NOTICE
     case = decide(officer, "register")
     assert case["state"] == "registered" and case["certificate_number"]
     assert [e["action"] for e in case["events"]][-3:] == [
@@ -159,7 +172,7 @@ def test_another_organizations_dataset_and_case_are_not_found(
 
 
 def test_stale_decisions_and_late_objections_conflict(
-    client, accounts, people, draft_body, registry, ledger
+    client, accounts, people, draft_body, registry, clock
 ):
     applicant = bearer(accounts, people.applicant)
     officer = bearer(accounts, people.officer)
@@ -182,7 +195,7 @@ def test_stale_decisions_and_late_objections_conflict(
         ApplicationState.PUBLIC_NOTICE,
     )
     assert app.notice is not None
-    _end_notice(ledger, app_id)
+    clock.current = AFTER_NOTICE
     late = client.post(
         f"/api/v1/notices/{app.notice.notice_no}/objections",
         json={"grounds": "迟到的异议"},
