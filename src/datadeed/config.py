@@ -173,6 +173,13 @@ class Settings(BaseSettings):
         description="TOML file with extra holidays and make-up working days "
         "(for years the bundled calendar does not cover yet).",
     )
+    calendar_strict: bool = Field(
+        default=False,
+        description="Refuse (calendar_not_covered) to count working days in a year that "
+        "neither the bundled calendar nor calendar_overrides covers. When false, such a "
+        "year counts Monday to Friday as working days and a warning is logged; load the "
+        "State Council's notice for the year through calendar_overrides once published.",
+    )
     ledger_origin: str = Field(
         default="datadeed.local/ledger",
         description="Origin line of the ledger's checkpoints (C2SP tlog-checkpoint): a "
@@ -240,8 +247,8 @@ class Settings(BaseSettings):
     def workday_calendar(self) -> WorkdayCalendar:
         """The mainland working-day calendar, with this deployment's overrides."""
         if self.calendar_overrides is None:
-            return WorkdayCalendar()
-        return WorkdayCalendar.from_toml(self.calendar_overrides)
+            return WorkdayCalendar(strict=self.calendar_strict)
+        return WorkdayCalendar.from_toml(self.calendar_overrides, strict=self.calendar_strict)
 
     def public_view(self) -> dict[str, Any]:
         """Settings as shown by `datadeed config show`: secrets and passwords masked."""

@@ -10,11 +10,15 @@ before the package catches up with :meth:`WorkdayCalendar.from_toml`::
     workdays = ["2027-02-14"]
 
 A year the package does not cover counts as covered once the overrides name any date
-in it, on the assumption that an operator adding a year adds the whole notice.
+in it, on the assumption that an operator adding a year adds the whole notice. A year
+nobody covers either raises :class:`~datadeed.errors.CalendarNotCovered` (strict) or
+counts Monday to Friday with a logged warning (lenient, the deployment default, so that
+a December notice period running into a year whose notice is not out yet still works).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -30,6 +34,7 @@ from datadeed.errors import CalendarNotCovered, ConfigurationError
 __all__ = ["SHANGHAI", "WorkdayCalendar", "shanghai_date"]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+log = logging.getLogger(__name__)
 
 _PACKAGE_HOLIDAYS: frozenset[date] = frozenset(chinese_calendar.holidays)
 _PACKAGE_WORKDAYS: frozenset[date] = frozenset(chinese_calendar.workdays)
@@ -175,8 +180,14 @@ class WorkdayCalendar:
         return table
 
     def _year_flags(self, year: int) -> list[bool]:
-        if self.strict and not self.covers(year):
-            raise CalendarNotCovered(year)
+        if not self.covers(year):
+            if self.strict:
+                raise CalendarNotCovered(year)
+            log.warning(
+                "no holiday notice for %d: counting Monday to Friday as working days "
+                "(add the notice through calendar_overrides)",
+                year,
+            )
         first = date(year, 1, 1)
         days = (date(year + 1, 1, 1) - first).days
         return [self._lookup(first + timedelta(days=i)) for i in range(days)]

@@ -73,4 +73,12 @@ def test_calendar_overrides_extend_the_calendar(tmp_path):
     calendar = Settings(calendar_overrides=overrides).workday_calendar()  # type: ignore[arg-type]
     assert not calendar.is_workday(dt.date(2027, 1, 1))
     with pytest.raises(CalendarNotCovered):
-        Settings().workday_calendar().is_workday(dt.date(2031, 1, 2))
+        Settings(calendar_strict=True).workday_calendar().is_workday(dt.date(2031, 1, 2))
+
+
+def test_uncovered_years_count_weekdays_with_a_warning_by_default(caplog):
+    calendar = Settings().workday_calendar()
+    with caplog.at_level("WARNING", logger="datadeed.workdays"):
+        assert calendar.is_workday(dt.date(2031, 1, 2))  # a Thursday
+        assert not calendar.is_workday(dt.date(2031, 1, 4))  # a Saturday
+    assert "no holiday notice for 2031" in caplog.text
