@@ -141,17 +141,18 @@ class SensitiveService:
         dataset_version_id: int,
         principal: Principal,
         *,
-        engine: str = "duckdb",
+        engine: str | None = None,
         commit: bool = True,
     ) -> ScanResult:
         """Scan the version's stored data over all rows and record the result, its ledger
         digest (report-digest/v1, report_type sensitivity) and an audit event.
 
+        ``engine`` defaults to the ``quality_engine`` setting (duckdb or spark).
         ``commit=False`` leaves the commit to a caller that scans inside its own
         transaction (e.g. the upload)."""
         version = self._version_by_id(principal, dataset_version_id)
         require_role(principal, *OWNER_ROLES, *REVIEWER_ROLES)
-        result = self._run_on_version(version, engine)
+        result = self._run_on_version(version, engine or self.settings.quality_engine)
         self._record(principal, version, result)
         if commit:
             self.session.commit()
