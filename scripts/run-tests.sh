@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole suite: ruff, mypy, then pytest on SQLite (browser and Spark tests included)
-# and pytest on a throwaway PostgreSQL cluster, the two passes side by side (one per
-# core). Called by `make test` (and so by .ci/run). Each pass writes its log to
+# The whole suite: ruff, mypy, then pytest on SQLite (browser, Spark and the role × route
+# matrix included) and pytest on a throwaway PostgreSQL cluster, the two passes side by
+# side (one per core). Called by `make test` (and so by .ci/run). Each pass writes its log to
 # test-artifacts/ and the logs are printed when both are done.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,7 +25,7 @@ start=$(date +%s)
   >"$LOGS/pytest-sqlite.log" 2>&1) &
 sqlite_pid=$!
 (DATADEED_TEST_DATABASE_URL="$PG_URL" $BIN/pytest -q -p no:cacheprovider \
-  -m "not browser and not spark" >"$LOGS/pytest-postgresql.log" 2>&1) &
+  -m "not browser and not spark and not matrix" >"$LOGS/pytest-postgresql.log" 2>&1) &
 pg_pid=$!
 status=0
 wait "$sqlite_pid" || status=1

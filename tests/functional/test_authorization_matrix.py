@@ -361,6 +361,7 @@ def _allowed(rule: Any, role: Role | None) -> bool:
     return role in rule
 
 
+@pytest.mark.matrix
 @pytest.mark.parametrize(("method", "path"), sorted(ACCESS))
 @pytest.mark.parametrize("role", ACTORS, ids=lambda r: r.value if r else "anonymous")
 def test_role_route_matrix(make_caller, method, path, role):
