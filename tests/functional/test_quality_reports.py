@@ -325,3 +325,36 @@ def test_reference_rule_into_another_dataset_of_the_holder(client, manager, acco
         client.put(url, json={"yaml_text": foreign}, headers=headers), 422, "invalid_ruleset"
     )
     assert "not a dataset of yours" in problem["detail"]
+
+
+def test_new_version_through_the_dataset_page(client, manager, accounts):
+    user, headers = manager
+    dataset = _upload(client, headers)
+    login_page(client, user.username, PASSWORD)
+    page = client.get(f"/datasets/{dataset['id']}").text
+    assert 'data-testid="upload-version"' in page
+    token = client.cookies.get("datadeed_csrf")
+    response = client.post(
+        "/datasets/new",
+        data={"csrf_token": token, "name": "订单数据", "dataset_id": str(dataset["id"])},
+        files={"file": ("v2.csv", CSV_V2, "text/csv")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/datasets/{dataset['id']}"
+    detail = client.get(f"/datasets/{dataset['id']}").text
+    assert 'data-testid="comparison"' in detail and "v2.csv" in detail
+    other = UserFactory(roles=[Role.DATA_MANAGER])
+    client.cookies.clear()
+    login_page(client, other.username, PASSWORD)
+    stranger = client.post(
+        "/datasets/new",
+        data={
+            "csrf_token": client.cookies.get("datadeed_csrf"),
+            "name": "x",
+            "dataset_id": str(dataset["id"]),
+        },
+        files={"file": ("v3.csv", CSV_V2, "text/csv")},
+        follow_redirects=False,
+    )
+    assert stranger.status_code == 404

@@ -42,6 +42,7 @@ async def upload(
     csrf_token: Annotated[str, Form()],
     name: Annotated[str, Form(max_length=200)],
     file: UploadFile,
+    dataset_id: Annotated[int | None, Form(description="add a version to this dataset")] = None,
 ) -> Response:
     check_csrf(request, csrf_token)
     if not file.filename:
@@ -52,7 +53,12 @@ async def upload(
             yield chunk
 
     outcome = await run_in_threadpool(
-        datasets.submit_upload, actor, chunks(), name=name, filename=file.filename[-255:]
+        datasets.submit_upload,
+        actor,
+        chunks(),
+        name=name,
+        filename=file.filename[-255:],
+        dataset_id=dataset_id,
     )
     if outcome.job is not None:
         wake_worker(request)
