@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, cast
 
 import typer
+from sqlalchemy import Engine
 
 from datadeed.accounts.principal import Principal
 from datadeed.cli.common import console, emit_rows, fail, print_json, settings
@@ -80,17 +81,21 @@ def scan(path: PathArg, engine: EngineOpt = "duckdb", as_json: JsonOpt = False) 
 
 @contextmanager
 def _service() -> Iterator[SensitiveService]:
-    """A service on its own session, closed (uncommitted work rolled back) afterwards."""
+    """A service on its own session; afterwards the session is closed (uncommitted work
+    rolled back) and the engine's connections too."""
     from datadeed.cli.common import database
     from datadeed.ledger.keys import LogKeyring
     from datadeed.ledger.services import LedgerService
 
     s = settings()
-    session = database().sessions()
+    db = database()
     try:
-        yield SensitiveService(session, s, LedgerService(session, s, LogKeyring.from_settings(s)))
+        with db.session() as session:
+            keyring = LogKeyring.from_settings(s)
+            yield SensitiveService(session, s, LedgerService(session, s, keyring))
     finally:
-        session.close()
+        if isinstance(db.bind, Engine):
+            db.bind.dispose()  # close pooled connections now, not at garbage collection
 
 
 def reviews(as_json: JsonOpt = False) -> None:
