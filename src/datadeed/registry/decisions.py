@@ -192,7 +192,7 @@ class RegistrarDecisions(CaseBase):
 
     def _issue_certificate(self, actor: Principal, app: RegistrationApplication) -> str:
         """The one call into the certificate service (issue #6 part 2)."""
-        service = CertificateService(self.session, self.ledger, self.settings)
+        service = CertificateService(self.session, self.ledger, self.settings, now=self.now)
         certificate = service.issue_for_application(app, issued_by=actor)
         return certificate.number
 
