@@ -13,6 +13,7 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -142,9 +143,27 @@ def system() -> Principal:
     return Principal.system()
 
 
+_APPS: dict[tuple[Any, ...], Any] = {}
+
+
 @pytest.fixture
 def app(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
-    return create_app(settings, db)
+    """The app for this test, handed this test's settings, database and keyring.
+
+    FastAPI builds every route's dependency state on an app's first request (about a
+    second for ours), so apps whose middleware would be the same are built once per run;
+    what a test changes on the app (dependency overrides) is undone after it.
+    """
+    key = (settings.max_body_bytes, settings.upload_max_bytes, settings.default_locale)
+    shared = _APPS.get(key)
+    if shared is None:
+        shared = _APPS[key] = create_app(settings, db)
+    else:
+        shared.state.settings = settings
+        shared.state.db = db
+        shared.state.keyring = LogKeyring.from_settings(settings)
+    yield shared
+    shared.dependency_overrides.clear()
 
 
 @pytest.fixture
