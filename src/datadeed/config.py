@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     sensitive_l_min: int = Field(
         default=2, ge=1, description="De-identification check: smallest accepted l (l-diversity)."
     )
+    sensitive_scan_on_upload: bool = Field(
+        default=True,
+        description="Scan every new dataset version for personal and important data as part "
+        "of its upload (off: versions stay unscanned until scanned on demand).",
+    )
     blob_backend: Literal["local", "s3"] = Field(
         default="local",
         description="Where dataset files are stored: local (HOME/blobs; development) or s3.",

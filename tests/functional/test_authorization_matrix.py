@@ -22,7 +22,6 @@ from datadeed.app import create_app
 from datadeed.datasets.services import DatasetService
 from datadeed.evidence.services import EvidenceInput
 from datadeed.identifiers import make_uscc
-from datadeed.sensitive.services import SensitiveService
 from datadeed.web.deps import SESSION_COOKIE
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, OrganizationFactory, UserFactory
@@ -303,7 +302,6 @@ def seed_dataset(ledger, settings):  # type: ignore[no-untyped-def]
         version = DatasetService(ledger.session, settings, ledger).upload_version(
             actor, [CSV], name="种子数据集"
         )
-        SensitiveService(ledger.session, settings, ledger).scan_version(version.id, actor)
         job = DatasetService(ledger.session, settings, ledger).request_assessment(
             actor, version.dataset_id, 1
         )

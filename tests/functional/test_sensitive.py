@@ -65,8 +65,20 @@ def _gate_codes(client: Any, base: str, headers: dict[str, str], purpose: str = 
     return body["allowed"], [r["code"] for r in body["reasons"]]
 
 
+def test_upload_scans_the_new_version(client, owner):
+    base = _base(_upload(client, owner[1]))
+    scan = client.get(f"{base}/scan", headers=owner[1]).json()["scan"]
+    assert scan is not None and scan["grade_status"] == "proposed"
+    assert {c["name"]: c["pi_types"] for c in scan["columns"]}["身份证号"] == ["resident_id"]
+    assert _gate_codes(client, base, owner[1]) == (
+        False,
+        ["grade_unconfirmed", "safeguard_missing"],
+    )
+
+
 def test_scan_review_safeguard_and_gate(client, owner, reviewer):
     _, headers = owner
+    client.app.state.settings.sensitive_scan_on_upload = False  # the never-scanned case
     dataset = _upload(client, headers)
     base = _base(dataset)
     assert client.get(f"{base}/scan", headers=headers).json()["scan"] is None
@@ -166,6 +178,7 @@ def test_grade_change_needs_a_reason_and_is_audited(client, db, owner, reviewer)
 
 
 def test_roles_tenants_and_conflicts(client, accounts, owner, reviewer):
+    client.app.state.settings.sensitive_scan_on_upload = False  # the never-scanned case
     dataset = _upload(client, owner[1])
     base = _base(dataset)
     stranger = bearer(accounts, UserFactory(roles=[Role.DATA_MANAGER]))  # another enterprise
@@ -254,6 +267,7 @@ def test_deidentification_safeguard(client, owner):
 
 def test_pages_in_chinese_with_masked_values_and_the_review_form(client, owner, reviewer):
     user, headers = owner
+    client.app.state.settings.sensitive_scan_on_upload = False  # start from "not scanned"
     dataset = _upload(client, headers)
     page = f"/datasets/{dataset['id']}/versions/1/sensitivity"
     login_page(client, user.username, PASSWORD)
@@ -290,6 +304,7 @@ def test_pages_in_chinese_with_masked_values_and_the_review_form(client, owner, 
 
 
 def test_the_dataset_panel_partial(ledger, settings):
+    settings.sensitive_scan_on_upload = False  # start from "not scanned"
     owner = principal_for(UserFactory(roles=[Role.DATA_MANAGER]))
     from datadeed.datasets.services import DatasetService
 

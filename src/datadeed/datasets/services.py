@@ -11,6 +11,7 @@ session meanwhile)."""
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ from datadeed.datasets.rulesets import check_rule_text
 from datadeed.datasets.schemas import OverlapFlag
 from datadeed.datasets.storage import blob_store, intake_limits
 from datadeed.db import serialize_appends
-from datadeed.errors import InvalidInput, NotFound
+from datadeed.errors import DatadeedError, InvalidInput, NotFound
 from datadeed.jobs.models import Job
 from datadeed.jobs.services import enqueue, recent_jobs
 from datadeed.ledger.services import LedgerService
@@ -56,6 +57,8 @@ INTAKE_JOB = "dataset.intake"
 ASSESS_JOB = "quality.assess"
 # The rule set an assessment uses and the blobs of the datasets it references.
 _Rules = tuple[DatasetRuleSet | None, dict[str, str]]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -194,8 +197,25 @@ class DatasetService:
         dataset = dataset or self._new_dataset(actor, name)
         version = self._new_version(actor, dataset, blob, assessed.prepared, filename)
         self._record_report(actor, version, assessed.report, rule_set)
+        self._scan_sensitive(actor, version)
         self.session.commit()
         return version
+
+    def _scan_sensitive(self, actor: Principal, version: DatasetVersion) -> None:
+        """Scan the new version for personal and important data in the same transaction,
+        so that the registry's gate has an answer. A scan that cannot run leaves the
+        version unscanned (the gate then says ``scan_missing``; it can be re-run on demand)
+        rather than losing the upload."""
+        from datadeed.sensitive.services import SensitiveService  # imports this module
+
+        if not self.settings.sensitive_scan_on_upload:
+            return
+        try:
+            SensitiveService(self.session, self.settings, self.ledger).scan_version(
+                version.id, actor, commit=False
+            )
+        except DatadeedError as exc:
+            log.warning("sensitivity scan of version %s failed: %s", version.id, exc)
 
     def _assess_blob(
         self,
