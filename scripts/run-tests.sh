@@ -21,10 +21,10 @@ PG_URL="$(bash scripts/pg-test-server.sh url)"
 
 echo "== pytest on SQLite (with Chromium and Spark) and on PostgreSQL, in parallel"
 start=$(date +%s)
-(unset DATADEED_TEST_DATABASE_URL; $BIN/pytest -q -p no:cacheprovider \
+(unset DATADEED_TEST_DATABASE_URL; $BIN/pytest -q -p no:cacheprovider --durations=25 \
   >"$LOGS/pytest-sqlite.log" 2>&1) &
 sqlite_pid=$!
-(DATADEED_TEST_DATABASE_URL="$PG_URL" $BIN/pytest -q -p no:cacheprovider \
+(DATADEED_TEST_DATABASE_URL="$PG_URL" $BIN/pytest -q -p no:cacheprovider --durations=25 \
   -m "not browser and not spark and not matrix" >"$LOGS/pytest-postgresql.log" 2>&1) &
 pg_pid=$!
 status=0
