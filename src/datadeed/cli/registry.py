@@ -12,8 +12,8 @@ from datadeed.accounts.principal import Principal
 from datadeed.cli.common import console, database, emit_rows, print_json, settings
 from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.services import LedgerService
-from datadeed.registry.api import application_out, notice_out
 from datadeed.registry.models import RegistrationApplication
+from datadeed.registry.presenters import application_out, notice_out
 from datadeed.registry.services import RegistryService
 from datadeed.workdays import SHANGHAI
 
