@@ -56,6 +56,8 @@ def test_report_as_json_html_and_pdf(client, manager, tmp_path, settings):
     assert html.text.count("<svg") == 3  # radar, null rates, distinct values
     assert report["digest"] in html.text and report["fingerprint"]["content"] in html.text
     assert "gbt36344-equal/1" in html.text and "duckdb" in html.text
+    assert 'data-testid="report-sensitivity"' in html.text  # the upload's scan, summarised
+    assert "未发现个人信息" in html.text or "No personal information found." in html.text
 
     pdf = client.get(f"{base}/report", params={"format": "pdf"}, headers=headers)
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
@@ -65,6 +67,7 @@ def test_report_as_json_html_and_pdf(client, manager, tmp_path, settings):
     assert "数据质量评估报告" in text and "订单数据" in text
     assert report["digest"][:32] in text.replace("\n", "")
     assert "完整性" in text  # a radar label, from the SVG
+    assert "敏感数据" in text  # the sensitivity section
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
     assert "CJK" in fonts
 

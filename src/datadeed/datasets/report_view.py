@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
+from sqlalchemy.orm import object_session
 
 from datadeed.datasets.models import QualityReportRecord
 from datadeed.quality.indicators import Dimension
@@ -61,14 +62,25 @@ def report_charts(report: dict[str, Any], translate: Translate) -> dict[str, Mar
 
 
 def report_context(record: QualityReportRecord, translate: Translate) -> dict[str, Any]:
-    """The template context of ``reports/_quality_body.html``."""
+    """The template context of ``reports/_quality_body.html``, with the version's latest
+    sensitivity scan (its own sealed report) summarised beside the quality figures."""
     return {
         "dataset": record.version.dataset,
         "version": record.version,
         "record": record,
         "r": record.report,
         "charts": report_charts(record.report, translate),
+        **_sensitivity(record),
     }
+
+
+def _sensitivity(record: QualityReportRecord) -> dict[str, Any]:
+    from datadeed.sensitive.panel import panel_context  # the sensitive domain reads datasets
+
+    session = object_session(record)
+    if session is None:
+        return {"sensitivity": None, "sensitivity_gate": None}
+    return panel_context(session, record.dataset_version_id)
 
 
 def report_html(record: QualityReportRecord) -> str:
@@ -88,8 +100,10 @@ def report_pdf(record: QualityReportRecord) -> bytes:
 def cached_pdf(cache_dir: Path, record: QualityReportRecord, html: str) -> bytes:
     """The PDF of ``html``, kept under ``cache_dir`` by the report's digest, the locale
     and the templates' own digest: a sealed report never changes, so it is rendered once
-    per language (and again only when a template changes)."""
-    key = f"{record.digest}-{current_locale.get()}-{_templates_digest()[:16]}.pdf"
+    per language and sensitivity scan state (and again only when a template changes)."""
+    scan = _sensitivity(record)["sensitivity"]
+    scan_key = f"s{scan['scan_id']}{scan['grade_status']}" if scan else "s0"
+    key = f"{record.digest}-{scan_key}-{current_locale.get()}-{_templates_digest()[:16]}.pdf"
     path = cache_dir / key
     if path.is_file():
         return path.read_bytes()
@@ -108,6 +122,8 @@ def _templates_digest() -> str:
     digest = hashlib.sha256()
     for name in ("quality_pdf.html", "_quality_body.html", "_quality_print.css"):
         digest.update((TEMPLATE_DIR / "reports" / name).read_bytes())
+    for name in ("_dataset_panel.html", "_macros.html"):
+        digest.update((TEMPLATE_DIR / "sensitive" / name).read_bytes())
     return digest.hexdigest()
 
 
