@@ -94,7 +94,12 @@ def version_of(
 ) -> DatasetVersion:
     """A version of the user's organization: scanned and its grade confirmed (``confirmed``),
     set to ``grade``, or never scanned (None)."""
-    version = service.upload_version(principal_for(user), [data], name="杭州订单数据")
+    scan_on_upload = service.settings.sensitive_scan_on_upload
+    service.settings.sensitive_scan_on_upload = grade is not None  # None: never scanned
+    try:
+        version = service.upload_version(principal_for(user), [data], name="杭州订单数据")
+    finally:
+        service.settings.sensitive_scan_on_upload = scan_on_upload
     if grade is not None:
         record_scan(service, user, version, None if grade == "confirmed" else grade, reviewer)
     return version
