@@ -89,7 +89,7 @@ def test_racing_signatures_one_wins(tmp_path, fresh_database_url):
     with database.session() as session:
         kinds = session.scalars(select(LedgerEntry.kind)).all()
         signed = 1 if "signed" in outcomes else 0
-        # One quality digest (the upload) plus at most one valuation digest.
-        assert kinds.count("report-digest/v1") == 1 + signed
-        assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 1 + signed
+        # The upload's quality and sensitivity digests plus at most one valuation digest.
+        assert kinds.count("report-digest/v1") == 2 + signed
+        assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 2 + signed
     database.bind.dispose()  # type: ignore[union-attr]
