@@ -3,9 +3,7 @@ JSON, HTML or PDF; re-assessment as a job; rule sets; comparison; overlap flags.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from typing import IO, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -18,13 +16,12 @@ from datadeed.datasets.models import Dataset, DatasetRuleSet, DatasetVersion
 from datadeed.datasets.report_view import cached_pdf, report_html
 from datadeed.datasets.schemas import OverlapFlag, RuleSetIn, RuleSetOut, VersionOut
 from datadeed.datasets.services import UploadOutcome
-from datadeed.evidence.services import PayloadTooLarge
 from datadeed.jobs.api import wake_worker
 from datadeed.jobs.schemas import JobOut
 from datadeed.web.deps import ApiActor, DatasetsDep, SettingsDep
+from datadeed.web.uploads import spool_chunks, spooled_body
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
-CHUNK = 1 << 20
 VersionPath = "/{dataset_id}/versions/{version_no}"
 
 
@@ -73,12 +70,6 @@ def rule_set_out(dataset_id: int, rule_set: DatasetRuleSet | None) -> RuleSetOut
     )
 
 
-def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
-    spool.seek(0)
-    while chunk := spool.read(CHUNK):
-        yield chunk
-
-
 def _upload_response(request: Request, outcome: UploadOutcome) -> JSONResponse:
     out = dataset_out(outcome.dataset)
     if outcome.job is None:
@@ -107,17 +98,11 @@ async def upload(
     stored content-addressed. Files under ``assess_async_min_bytes`` are read,
     fingerprinted and assessed at once (201); larger ones by a background job (202,
     with ``job``; poll ``GET /api/v1/jobs/{id}``)."""
-    with tempfile.TemporaryFile() as spool:
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > settings.upload_max_bytes:
-                raise PayloadTooLarge(f"the file exceeds {settings.upload_max_bytes} bytes")
-            spool.write(chunk)
+    async with spooled_body(request, settings.upload_max_bytes) as spool:
         outcome = await run_in_threadpool(
             datasets.submit_upload,
             actor,
-            _chunks(spool),
+            spool_chunks(spool),
             name=name,
             filename=filename,
             dataset_id=dataset_id,

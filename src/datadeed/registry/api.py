@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
-from typing import IO, Annotated
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -12,7 +11,6 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from datadeed.accounts.principal import Principal
-from datadeed.evidence.services import PayloadTooLarge
 from datadeed.registry.presenters import application_out, notice_out
 from datadeed.registry.schemas import (
     ApplicationDraft,
@@ -27,6 +25,7 @@ from datadeed.registry.schemas import (
 )
 from datadeed.registry.services import Conflicting, RegistryService
 from datadeed.web.deps import ApiActor, LedgerDep, SessionDep, SettingsDep
+from datadeed.web.uploads import spool_chunks, spooled_body
 
 router = APIRouter(tags=["registry"])
 CHUNK = 1 << 20
@@ -140,12 +139,6 @@ def decide_objection(
     return ObjectionOut.model_validate(registry.decide_objection(actor, objection_id, data))
 
 
-def _spooled(spool: IO[bytes]) -> Iterator[bytes]:
-    spool.seek(0)
-    while chunk := spool.read(CHUNK):
-        yield chunk
-
-
 @router.post(
     "/application-documents/{application_id}",
     status_code=status.HTTP_201_CREATED,
@@ -165,19 +158,13 @@ async def upload_document(
     """Send the document as the raw body: it is kept for the reviewers, its digest is
     lodged as evidence and the receipt is cited for the right or source document."""
     media_type = request.headers.get("content-type")
-    with tempfile.TemporaryFile() as spool:
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > settings.upload_max_bytes:
-                raise PayloadTooLarge(f"the file exceeds {settings.upload_max_bytes} bytes")
-            spool.write(chunk)
+    async with spooled_body(request, settings.upload_max_bytes) as spool:
         document = await run_in_threadpool(
             registry.attach_document,
             actor,
             application_id,
             kind,
-            _spooled(spool),
+            spool_chunks(spool),
             filename=filename,
             media_type=media_type,
         )

@@ -1,0 +1,35 @@
+"""Raw request bodies spooled to disk with a size limit, for the API routes that take files."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import IO
+
+from fastapi import Request
+
+from datadeed.evidence.services import PayloadTooLarge
+
+CHUNK = 1 << 20
+
+
+@asynccontextmanager
+async def spooled_body(request: Request, limit: int) -> AsyncIterator[IO[bytes]]:
+    """The body written to a temporary file as it arrives (never held in memory); more
+    than ``limit`` bytes raises PayloadTooLarge. The file is gone when the block ends."""
+    with tempfile.TemporaryFile() as spool:
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"the file exceeds {limit} bytes")
+            spool.write(chunk)
+        yield spool
+
+
+def spool_chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    """The spooled body again, from its start, in CHUNK-sized pieces."""
+    spool.seek(0)
+    while chunk := spool.read(CHUNK):
+        yield chunk
