@@ -23,6 +23,7 @@ from datadeed.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerKey, Led
 from datadeed.registry.models import (
     ApplicationDocument,
     Objection,
+    ObjectionResponse,
     PublicNotice,
     RegistrationApplication,
     RegistrationEvent,

@@ -269,3 +269,25 @@ class Objection(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column()
 
     application: Mapped[RegistrationApplication] = relationship(back_populates="objections")
+    response: Mapped[ObjectionResponse | None] = relationship(back_populates="objection")
+
+
+class ObjectionResponse(Base):
+    """The applicant's answer (答辩) to an objection: text and evidence receipts (documents
+    filed with it are kept as application documents of kind ``objection_response``).
+    One per objection, replaced until the objection is decided."""
+
+    __tablename__ = "objection_responses"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objections.id"), unique=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 1 for the first answer, +1 for each replacement
+    revision: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    objection: Mapped[Objection] = relationship(back_populates="response")
