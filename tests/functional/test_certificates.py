@@ -8,6 +8,7 @@ import json
 import pytest
 
 from datadeed.certificates.errors import (
+    CancellationClosed,
     CancellationPending,
     CertificateEncumbered,
     CertificateNotFound,
@@ -176,9 +177,13 @@ def test_licence(world):
     )
     assert event.kind is EventKind.LICENCE and event.counterparty_id == world.other.organization_id
     assert event.details == {
+        "licence_no": f"{certificate.number}-L01",
+        "licence_action": "granted",
         "licensee_uscc": world.other.organization.uscc,
         "rights": "use",
+        "starts_on": certificate.valid_from.isoformat(),
         "ends_on": ends.isoformat(),
+        "exclusivity": "non_exclusive",
         "exclusive": False,
     }
     assert certificate.edition == 1  # a licence does not change the certificate
@@ -223,7 +228,7 @@ def test_renewal_change_cancellation(world):
         world.p(world.officer), certificate.number, approve=False, reasons="存在未了结的许可"
     )
     assert refused.state is EventState.WITHDRAWN and refused.details["decision"]
-    with pytest.raises(NotFound):
+    with pytest.raises(CancellationClosed):  # already refused
         world.service.decide_cancellation(world.p(world.officer), certificate.number, approve=True)
     world.service.request_cancellation(world.p(world.holder), certificate.number, "停止经营")
     with pytest.raises(PermissionDenied):

@@ -10,9 +10,18 @@ from fastapi import APIRouter, Depends, status
 from fastapi.responses import Response
 
 from datadeed.canonical import canonical_json
-from datadeed.certificates.schemas import RegistrationRequest, certificate_out, event_out
+from datadeed.certificates.schemas import (
+    RegistrationRequest,
+    active_counts,
+    certificate_out,
+    encumbrances_out,
+    event_out,
+    licence_out,
+)
 from datadeed.certificates.services import CertificateService
+from datadeed.db import utcnow
 from datadeed.web.deps import ApiActor, LedgerDep, SessionDep, SettingsDep
+from datadeed.workdays import shanghai_date
 
 router = APIRouter(prefix="/certificates", tags=["certificates"])
 
@@ -32,12 +41,43 @@ def list_certificates(actor: ApiActor, certificates: CertificatesDep) -> list[di
     return [certificate_out(c) for c in certificates.list_for(actor)]
 
 
+# Declared before "/{number}" so that "licences" is not read as a certificate number.
+@router.get("/licences")
+def our_licences(actor: ApiActor, certificates: CertificatesDep) -> dict[str, Any]:
+    """Licences granted to your organization and by it, with their confidential scope
+    (registrars and the platform: every licence, under ``granted_by_us``)."""
+    lists = certificates.licences_for(actor)
+    return {
+        "granted_to_us": [licence_out(lic, confidential=True) for lic in lists.granted_to_us],
+        "granted_by_us": [licence_out(lic, confidential=True) for lic in lists.granted_by_us],
+    }
+
+
 @router.get("/{number}")
 def get_certificate(number: str, certificates: CertificatesDep) -> dict[str, Any]:
     """Public: a certificate and its history, by number."""
     certificate = certificates.get(number)
     history = [event_out(e) for e in certificates.history(certificate)]
     return {**certificate_out(certificate), "history": history}
+
+
+@router.get("/{number}/licences")
+def get_licences(number: str, certificates: CertificatesDep) -> dict[str, Any]:
+    """Public: the certificate's licences (without their confidential scope) and how many
+    are in force today, per exclusivity."""
+    licences = certificates.licences_of(number)
+    day = shanghai_date(utcnow())
+    return {
+        "number": number.strip().upper(),
+        "in_force": active_counts(licences, day),
+        "licences": [licence_out(lic, day) for lic in licences],
+    }
+
+
+@router.get("/{number}/encumbrances")
+def get_encumbrances(number: str, certificates: CertificatesDep) -> dict[str, Any]:
+    """Public: is the certificate pledged, and which exclusive or sole licences bind it."""
+    return encumbrances_out(certificates.encumbrances(number))
 
 
 @router.get("/{number}/bundle")
@@ -62,6 +102,7 @@ def register(
 ) -> dict[str, Any]:
     """A registration on the certificate, by ``type``. Holder: transfer,
     transfer_acceptance (by the receiving organization), transfer_withdrawal (either
-    side), licence, renewal, change, cancellation (a request). Registrar:
+    side), licence, licence_revocation, renewal, change, cancellation (a request),
+    cancellation_withdrawal. Registrar:
     cancellation_decision, correction, revocation."""
     return event_out(certificates.apply(actor, number, body))

@@ -29,6 +29,7 @@ from datadeed.certificates import numbering, validity
 from datadeed.certificates.errors import (
     CertificateChanged,
     CertificateNotFound,
+    NotCertificateHolder,
 )
 from datadeed.certificates.models import (
     Certificate,
@@ -43,7 +44,7 @@ from datadeed.certificates.schemas import certificate_out
 from datadeed.certificates.signing import sign_certificate
 from datadeed.config import Settings
 from datadeed.db import serialize_appends, utcnow
-from datadeed.errors import ConfigurationError, InvalidInput, NotFound
+from datadeed.errors import ConfigurationError, InvalidInput, InvalidTransition, NotFound
 from datadeed.identifiers import normalize_uscc
 from datadeed.ledger.services import LedgerService
 from datadeed.ledger.verify import BUNDLE_V1, VerificationResult, verify_receipt
@@ -407,6 +408,19 @@ class CertificateCore:
         if certificate is None:
             raise CertificateNotFound(clean)
         return certificate
+
+    def _held(self, actor: Principal, number: str) -> tuple[Certificate, Organization]:
+        """The certificate, locked, if the actor's organization holds it."""
+        require_role(actor, *HOLDER_ROLES)
+        certificate = self._lock(number)
+        if actor.organization_id != certificate.holder_id:
+            raise NotCertificateHolder(certificate.number)
+        return certificate, certificate.holder
+
+    def _require_live(self, certificate: Certificate) -> None:
+        status = certificate.status_on(shanghai_date(self.now()))
+        if status not in {s.value for s in LIVE}:
+            raise InvalidTransition(f"certificate {certificate.number} is {status}")
 
     def list_for(self, actor: Principal, limit: int = 200) -> Sequence[Certificate]:
         """Registrars and the platform see every certificate; others those they hold or

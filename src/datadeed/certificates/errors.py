@@ -1,12 +1,16 @@
 """Certificate errors (codes are stable; see errors.py for the tree they hang from).
 
 NotFound            404
-└── CertificateNotFound         certificate_not_found
+├── CertificateNotFound         certificate_not_found
+└── LicenceNotFound             licence_not_found
 PermissionDenied    403
 └── NotCertificateHolder        not_certificate_holder
 Conflict            409
 ├── CertificateEncumbered       certificate_encumbered
 ├── TransferPending             transfer_pending
+├── CancellationPending         cancellation_pending
+├── CancellationClosed          cancellation_closed (already decided or withdrawn)
+├── LicenceConflict             licence_conflict (an exclusive or sole licence overlaps)
 └── CertificateChanged          certificate_changed (lost a race with another writer)
 """
 
@@ -77,4 +81,38 @@ class CertificateChanged(Conflict):
             f"certificate {number} was changed by someone else at the same time; "
             "reload it and try again",
             certificate_no=number,
+        )
+
+
+class CancellationClosed(Conflict):
+    code = "cancellation_closed"
+    title = "Cancellation already decided"
+
+    def __init__(self, number: str, outcome: str) -> None:
+        super().__init__(
+            f"the cancellation request of certificate {number} was already {outcome}",
+            certificate_no=number,
+            outcome=outcome,
+        )
+
+
+class LicenceNotFound(NotFound):
+    code = "licence_not_found"
+    title = "Licence not found"
+
+    def __init__(self, licence_no: str) -> None:
+        super().__init__(f"no licence numbered {licence_no!r}", licence_no=licence_no)
+
+
+class LicenceConflict(Conflict):
+    code = "licence_conflict"
+    title = "Licence conflict"
+
+    def __init__(self, number: str, licence_no: str, right: str) -> None:
+        super().__init__(
+            f"licence {licence_no} of certificate {number} already covers the {right!r} right "
+            "over an overlapping term, and an exclusive or sole licence admits no other",
+            certificate_no=number,
+            conflicting_licence=licence_no,
+            right=right,
         )

@@ -132,3 +132,69 @@ class CertificateEvent(Base):
     certificate: Mapped[Certificate] = relationship(back_populates="events")
     actor_org: Mapped[Organization | None] = relationship(foreign_keys=[actor_org_id])
     counterparty: Mapped[Organization | None] = relationship(foreign_keys=[counterparty_id])
+
+
+class Exclusivity(StrEnum):
+    """How exclusive a licence is (许可方式)."""
+
+    EXCLUSIVE = "exclusive"  # 独占许可: nobody else, the licensor included, uses the right
+    SOLE = "sole"  # 排他许可: the licensor may still use it, but licenses nobody else
+    NON_EXCLUSIVE = "non_exclusive"  # 普通许可
+
+
+class LicenceState(StrEnum):
+    """What is stored; active / expired / lapsed are computed from the dates (see
+    ``CertificateLicence.status_on``), never by a scheduled job."""
+
+    GRANTED = "granted"
+    REVOKED_EARLY = "revoked_early"  # terminated by the holder before its end, with reasons
+
+
+class CertificateLicence(Base):
+    """许可登记: a licence of some of a certificate's rights to another organization, for a
+    term inside the certificate's validity. It survives a transfer of the certificate (it
+    binds the new holder); ``licensor`` stays the organization that granted it."""
+
+    __tablename__ = "certificate_licences"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    licence_no: Mapped[str] = mapped_column(String(40), unique=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    licensor_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    licensee_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    rights: Mapped[list[str]] = mapped_column(JSONDoc)
+    exclusivity: Mapped[Exclusivity] = mapped_column(
+        _enum(Exclusivity, "certificate_licence_exclusivity")
+    )
+    scope: Mapped[str | None] = mapped_column(Text)  # confidential: parties and registrars
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date] = mapped_column(Date)
+    state: Mapped[LicenceState] = mapped_column(
+        _enum(LicenceState, "certificate_licence_state"), default=LicenceState.GRANTED
+    )
+    ledger_index: Mapped[int | None] = mapped_column(BigInteger)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("certificate_events.id"))
+    granted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column()
+    revocation_reasons: Mapped[str | None] = mapped_column(Text)
+    revocation_ledger_index: Mapped[int | None] = mapped_column(BigInteger)
+
+    certificate: Mapped[Certificate] = relationship(lazy="joined")
+    licensor: Mapped[Organization] = relationship(foreign_keys=[licensor_id], lazy="joined")
+    licensee: Mapped[Organization] = relationship(foreign_keys=[licensee_id], lazy="joined")
+
+    def status_on(self, day: dt.date) -> str:
+        """granted (not begun) / active / expired / revoked_early / lapsed (the certificate
+        was cancelled or revoked)."""
+        if self.state is LicenceState.REVOKED_EARLY:
+            return "revoked_early"
+        if self.certificate.status in (CertificateStatus.CANCELLED, CertificateStatus.REVOKED):
+            return "lapsed"
+        if day > self.ends_on:
+            return "expired"
+        return "granted" if day < self.starts_on else "active"
+
+    @property
+    def excludes_others(self) -> bool:
+        """Exclusive and sole licences both bar any other licensee of the same right."""
+        return self.exclusivity is not Exclusivity.NON_EXCLUSIVE

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from datadeed.certificates.models import Certificate, CertificateEvent
+from datadeed.certificates.models import (
+    Certificate,
+    CertificateEvent,
+    CertificateLicence,
+    Exclusivity,
+)
 from datadeed.db import utcnow
 from datadeed.workdays import shanghai_date
+
+if TYPE_CHECKING:
+    from datadeed.certificates.licences import Encumbrances
 
 
 def certificate_out(c: Certificate) -> dict[str, Any]:
@@ -47,6 +57,58 @@ def event_out(e: CertificateEvent) -> dict[str, Any]:
     }
 
 
+def licence_out(
+    lic: CertificateLicence, day: dt.date | None = None, *, confidential: bool = False
+) -> dict[str, Any]:
+    """A licence as anyone may read it; ``confidential`` adds the scope (parties only)."""
+    out: dict[str, Any] = {
+        "licence_no": lic.licence_no,
+        "certificate_number": lic.certificate.number,
+        "licensor": {"uscc": lic.licensor.uscc, "name": lic.licensor.name},
+        "licensee": {"uscc": lic.licensee.uscc, "name": lic.licensee.name},
+        "rights": list(lic.rights),
+        "exclusivity": lic.exclusivity.value,
+        "starts_on": lic.starts_on.isoformat(),
+        "ends_on": lic.ends_on.isoformat(),
+        "status": lic.status_on(day or shanghai_date(utcnow())),
+        "granted_at": lic.granted_at.isoformat(),
+        "ledger_index": lic.ledger_index,
+        "revoked_at": lic.revoked_at.isoformat() if lic.revoked_at else None,
+        "revocation_reasons": lic.revocation_reasons,
+    }
+    if confidential:
+        out["scope"] = lic.scope
+    return out
+
+
+def active_counts(licences: Sequence[CertificateLicence], day: dt.date) -> dict[str, int]:
+    """Public counts: licences in force today, in total and per exclusivity."""
+    counts = Counter(lic.exclusivity.value for lic in licences if lic.status_on(day) == "active")
+    return {"active": sum(counts.values()), **{e.value: counts[e.value] for e in Exclusivity}}
+
+
+def encumbrances_out(e: Encumbrances) -> dict[str, Any]:
+    """Pledge and exclusive / sole licences of a certificate: what a lender checks."""
+    pledge = None
+    if e.pledge is not None:
+        pledgee = e.pledge.actor_org
+        pledge = {
+            "pledgee": {"uscc": pledgee.uscc, "name": pledgee.name} if pledgee else None,
+            "pledge_ref": e.pledge.details.get("pledge_ref"),
+            "since": e.pledge.created_at.isoformat(),
+            "ledger_index": e.pledge.ledger_index,
+        }
+    return {
+        "number": e.certificate.number,
+        "status": e.certificate.status_on(e.day),
+        "encumbered": e.encumbered,
+        "pledge": pledge,
+        "exclusive_licences": [licence_out(lic, e.day) for lic in e.exclusive_licences],
+        "transfer_pending": e.certificate.pending_transfer_to_id is not None,
+        "cancellation_pending": e.cancellation_pending,
+    }
+
+
 # -- registration requests: one body per registration type, told apart by "type" --------
 
 Reasons = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -75,7 +137,16 @@ class LicenceGrant(_Request):
     licensee_uscc: Uscc
     rights: list[str] = Field(min_length=1, max_length=3)
     ends_on: dt.date
-    exclusive: bool = False
+    starts_on: dt.date | None = None
+    exclusivity: Literal["exclusive", "sole", "non_exclusive"] | None = None
+    exclusive: bool = False  # older form of exclusivity="exclusive"
+    scope: str | None = Field(default=None, max_length=2000)
+
+
+class LicenceRevocation(_Request):
+    type: Literal["licence_revocation"]
+    licence_no: str = Field(min_length=1, max_length=40)
+    reasons: Reasons
 
 
 class RenewalRequest(_Request):
@@ -92,6 +163,10 @@ class ChangeRequest(_Request):
 class CancellationRequest(_Request):
     type: Literal["cancellation"]
     reasons: Reasons
+
+
+class CancellationWithdrawal(_Request):
+    type: Literal["cancellation_withdrawal"]
 
 
 class CancellationDecision(_Request):
@@ -118,9 +193,11 @@ RegistrationRequest = Annotated[
     | TransferAcceptance
     | TransferWithdrawal
     | LicenceGrant
+    | LicenceRevocation
     | RenewalRequest
     | ChangeRequest
     | CancellationRequest
+    | CancellationWithdrawal
     | CancellationDecision
     | CorrectionRequest
     | RevocationRequest,

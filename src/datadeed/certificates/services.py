@@ -6,7 +6,6 @@ cancellation, revocation). Issuing, reads and the ledger plumbing are in ``core.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -22,7 +21,6 @@ from datadeed.certificates.core import (
     OBJECT_TYPES,
     PLEDGEE_ROLES,
     REGISTRAR_ROLES,
-    CertificateCore,
     Correction,
     IssueInput,
     clean_name,
@@ -30,11 +28,12 @@ from datadeed.certificates.core import (
     clean_rights,
 )
 from datadeed.certificates.errors import (
+    CancellationClosed,
     CancellationPending,
     CertificateEncumbered,
-    NotCertificateHolder,
     TransferPending,
 )
+from datadeed.certificates.licences import LicenceRegistrations
 from datadeed.certificates.models import (
     Certificate,
     CertificateEvent,
@@ -56,7 +55,7 @@ __all__ = [
 ]
 
 
-class CertificateService(CertificateCore):
+class CertificateService(LicenceRegistrations):
     # -- one entry point for every registration request ---------------------------------
 
     def apply(
@@ -78,7 +77,12 @@ class CertificateService(CertificateCore):
                     request.rights,
                     request.ends_on,
                     exclusive=request.exclusive,
+                    exclusivity=request.exclusivity,
+                    starts_on=request.starts_on,
+                    scope=request.scope,
                 )
+            case schemas.LicenceRevocation():
+                return self.revoke_licence(actor, number, request.licence_no, request.reasons)
             case schemas.RenewalRequest():
                 return self.renew(actor, number)
             case schemas.ChangeRequest():
@@ -87,6 +91,8 @@ class CertificateService(CertificateCore):
                 )
             case schemas.CancellationRequest():
                 return self.request_cancellation(actor, number, request.reasons)
+            case schemas.CancellationWithdrawal():
+                return self.withdraw_cancellation(actor, number)
             case schemas.CancellationDecision():
                 return self.decide_cancellation(
                     actor, number, approve=request.approve, reasons=request.reasons
@@ -99,18 +105,6 @@ class CertificateService(CertificateCore):
         raise InvalidInput(f"unknown registration type {request!r}")  # pragma: no cover
 
     # -- registrations by the holder ---------------------------------------------------
-
-    def _held(self, actor: Principal, number: str) -> tuple[Certificate, Organization]:
-        require_role(actor, *HOLDER_ROLES)
-        certificate = self._lock(number)
-        if actor.organization_id != certificate.holder_id:
-            raise NotCertificateHolder(certificate.number)
-        return certificate, certificate.holder
-
-    def _require_live(self, certificate: Certificate) -> None:
-        status = certificate.status_on(shanghai_date(self.now()))
-        if status not in {s.value for s in LIVE}:
-            raise InvalidTransition(f"certificate {certificate.number} is {status}")
 
     def _require_free(self, certificate: Certificate) -> None:
         """Not pledged, no transfer and no cancellation waiting: a transfer offer and a
@@ -199,43 +193,6 @@ class CertificateService(CertificateCore):
         )
         return self.session.scalars(query).first()
 
-    def grant_licence(
-        self,
-        actor: Principal,
-        number: str,
-        licensee_uscc: str,
-        rights: list[str],
-        ends_on: dt.date,
-        *,
-        exclusive: bool = False,
-    ) -> CertificateEvent:
-        """许可: the holder licenses some of its rights to another organization until a date."""
-        certificate, holder = self._held(actor, number)
-        self._require_live(certificate)
-        licensee = self._organization_by_uscc(licensee_uscc)
-        if licensee.id == holder.id:
-            raise InvalidInput("the holder cannot license the certificate to itself")
-        granted = clean_rights(rights)
-        if not set(granted) <= set(certificate.rights):
-            raise InvalidInput("a licence can grant only rights the certificate registers")
-        today = shanghai_date(self.now())
-        if not today < ends_on <= certificate.valid_to:
-            raise InvalidInput(f"the licence must end after today and by {certificate.valid_to}")
-        details = {
-            "licensee_uscc": licensee.uscc,
-            "rights": ",".join(granted),
-            "ends_on": ends_on.isoformat(),
-            "exclusive": exclusive,
-        }
-        event = self._event(
-            certificate, EventKind.LICENCE, actor, holder, counterparty=licensee, details=details
-        )
-        self.session.flush()
-        self._register_event(event, holder, "holder")
-        self._audit(actor, "certificate.licence", certificate, details)
-        self._commit(certificate)
-        return event
-
     def renew(self, actor: Principal, number: str) -> CertificateEvent:
         """续展: one more term of the validity profile, after the current end."""
         certificate, holder = self._held(actor, number)
@@ -274,7 +231,7 @@ class CertificateService(CertificateCore):
         certificate, registrar = self._registrar_lock(actor, number)
         pending = self._pending(certificate, EventKind.CANCELLATION)
         if pending is None:
-            raise NotFound(f"no cancellation of certificate {certificate.number} is waiting")
+            raise self._cancellation_closed(certificate)
         decision = clean_reasons(reasons, required=not approve)
         pending.details = {**pending.details, **({"decision": decision} if decision else {})}
         pending.decided_at = self.now()
@@ -288,12 +245,39 @@ class CertificateService(CertificateCore):
             raise CertificateEncumbered(certificate.number)
         certificate.status = CertificateStatus.CANCELLED
         self._new_edition(certificate)
+        pending.details = {**pending.details, "cancellation": "approved"}
         pending.state, pending.edition = EventState.REGISTERED, certificate.edition
         self._register_event(pending, registrar, "registrar")
         self.session.flush()
         self._audit(actor, "certificate.cancellation", certificate, {})
         self._commit(certificate)
         return pending
+
+    def withdraw_cancellation(self, actor: Principal, number: str) -> CertificateEvent:
+        """注销, withdrawn: the holder takes back its request before the registrar decides.
+        The request's row is closed as withdrawn and a registration-event/v1 ``cancelled``
+        entry with ``cancellation: withdrawn`` records it (the certificate stays valid)."""
+        certificate, holder = self._held(actor, number)
+        pending = self._pending(certificate, EventKind.CANCELLATION)
+        if pending is None:
+            raise self._cancellation_closed(certificate)
+        pending.state, pending.decided_at = EventState.WITHDRAWN, self.now()
+        pending.details = {**pending.details, "cancellation": "withdrawn"}
+        self.session.flush()
+        self._register_event(pending, holder, "holder")
+        self._audit(actor, "certificate.cancellation_withdrawn", certificate, {})
+        self._commit(certificate)
+        return pending
+
+    def _cancellation_closed(self, certificate: Certificate) -> Exception:
+        """Nothing waits: 409 if the last request was decided or withdrawn, else 404."""
+        last = self._last(certificate, EventKind.CANCELLATION)
+        if last is None:
+            return NotFound(f"no cancellation of certificate {certificate.number} is waiting")
+        outcome = last.details.get("cancellation")
+        if outcome is None:
+            outcome = "approved" if last.state is EventState.REGISTERED else "refused"
+        return CancellationClosed(certificate.number, str(outcome))
 
     def change(
         self,
