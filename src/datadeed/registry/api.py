@@ -21,6 +21,7 @@ from datadeed.registry.schemas import (
     ObjectionDecisionIn,
     ObjectionIn,
     ObjectionOut,
+    ObjectionResponseIn,
     OverlapOut,
 )
 from datadeed.registry.services import Conflicting, RegistryService
@@ -137,6 +138,15 @@ def decide_objection(
 ) -> ObjectionOut:
     """Uphold (the case is refused) or dismiss, with reasons."""
     return ObjectionOut.model_validate(registry.decide_objection(actor, objection_id, data))
+
+
+@router.put("/objections/{objection_id}/response", response_model=ObjectionOut)
+def respond_to_objection(
+    objection_id: int, data: ObjectionResponseIn, actor: ApiActor, registry: RegistryDep
+) -> ObjectionOut:
+    """The applicant answers a pending objection (text and its own evidence receipts);
+    sent again, the text is replaced and the evidence added to, until it is decided."""
+    return ObjectionOut.model_validate(registry.respond_to_objection(actor, objection_id, data))
 
 
 @router.post(

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +19,7 @@ from datadeed.accounts.models import Organization
 from datadeed.accounts.principal import Principal, require_role
 from datadeed.accounts.roles import OrgKind, Role
 from datadeed.config import Settings
+from datadeed.datasets.storage import blob_store
 from datadeed.db import utcnow
 from datadeed.errors import (
     ConfigurationError,
@@ -26,9 +28,11 @@ from datadeed.errors import (
     NotFound,
     PermissionDenied,
 )
+from datadeed.evidence.services import EvidenceInput, EvidenceService
 from datadeed.ledger.services import LedgerService
 from datadeed.registry import clock
 from datadeed.registry.models import (
+    ApplicationDocument,
     PublicNotice,
     RegistrationApplication,
     RegistrationEvent,
@@ -76,6 +80,15 @@ def _clean_details(details: dict[str, Any]) -> dict[str, Any]:
         elif value is not None:
             out[key] = _CONTROL.sub(" ", str(value)).replace("\n", " ")[:1024]
     return out
+
+
+@dataclass(frozen=True)
+class DocumentUpload:
+    """A file the applicant files: its name, media type and bytes (read once)."""
+
+    filename: str
+    media_type: str | None
+    chunks: Iterable[bytes]
 
 
 class CaseBase:
@@ -200,6 +213,38 @@ class CaseBase:
     def _require_source(app: RegistrationApplication, action: Action) -> None:
         if app.state not in TRANSITIONS[action].sources:
             raise InvalidTransition(f"cannot {action.value} a case in state {app.state.value}")
+
+    def _store_document(
+        self, actor: Principal, app: RegistrationApplication, upload: DocumentUpload, kind: str
+    ) -> ApplicationDocument:
+        """Keep a filed document for the reviewers: the file goes to the blob store and its
+        digest is lodged as evidence (the receipt is the document's citation)."""
+        name = upload.filename.strip()[-255:] or "document"
+        store = blob_store(self.settings)
+        blob = store.put_stream(upload.chunks, limit=self.settings.upload_max_bytes)
+        record = EvidenceService(self.session, self.settings, self.ledger).lodge(
+            actor,
+            EvidenceInput(
+                "sha256",
+                blob.sha256,
+                size_bytes=blob.size,
+                filename=name,
+                media_type=upload.media_type,
+                metadata={"application": app.application_no, "kind": kind},
+            ),
+        )
+        document = ApplicationDocument(
+            application=app,
+            kind=kind,
+            filename=name,
+            media_type=upload.media_type,
+            size_bytes=blob.size,
+            sha256=blob.sha256,
+            receipt_id=record.receipt_id,
+            uploaded_by_id=actor.user_id,
+        )
+        self.session.add(document)
+        return document
 
     # -- who is who ----------------------------------------------------------------
 

@@ -45,6 +45,7 @@ _NOT_DECISIONS = frozenset(
         Action.FILE_OBJECTION,
         Action.UPHOLD_OBJECTION,
         Action.DISMISS_OBJECTION,
+        Action.RESPOND_OBJECTION,
     }
 )
 Handler = Callable[

@@ -7,6 +7,7 @@ InvalidInput
 Conflict                         409 conflict (someone else changed the case first)
 ├── GateNotPassed                409 gate_not_passed
 ├── ObjectionPeriodClosed        409 objection_period_closed
+├── ObjectionDecided             409 objection_decided
 └── NoticeRunning                409 notice_running
 """
 
@@ -67,3 +68,8 @@ class ObjectionPeriodClosed(Conflict):
 class NoticeRunning(Conflict):
     code = "notice_running"
     title = "Public notice still running"
+
+
+class ObjectionDecided(Conflict):
+    code = "objection_decided"
+    title = "Objection already decided"

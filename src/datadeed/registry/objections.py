@@ -1,29 +1,36 @@
 """Objections during the public notice: filed by other organizations' account holders,
-decided by an officer with reasons; the time-limit clock pauses meanwhile."""
+answered by the applicant, decided by an officer with reasons; the time-limit clock
+pauses meanwhile."""
 
 from __future__ import annotations
 
-from datadeed.accounts.principal import Principal
+from collections.abc import Sequence
+
+from datadeed.accounts.principal import Principal, require_role
 from datadeed.errors import (
     Conflict,
     NotFound,
     PermissionDenied,
 )
 from datadeed.registry import clock
-from datadeed.registry.base import CaseBase, S
+from datadeed.registry.base import APPLICANT_ROLES, CaseBase, DocumentUpload, S
 from datadeed.registry.errors import (
     FieldError,
     FieldErrors,
+    ObjectionDecided,
     ObjectionPeriodClosed,
 )
 from datadeed.registry.models import (
+    ApplicationDocument,
     Objection,
+    ObjectionResponse,
     ObjectionStatus,
     RegistrationApplication,
 )
 from datadeed.registry.schemas import (
     ObjectionDecisionIn,
     ObjectionIn,
+    ObjectionResponseIn,
 )
 from datadeed.registry.states import (
     Action,
@@ -32,6 +39,8 @@ from datadeed.registry.states import (
 )
 from datadeed.registry.validation import own_receipts
 from datadeed.workdays import shanghai_date
+
+RESPONSE_KIND = "objection_response"  # an application document filed with an answer
 
 
 class ObjectionHandling(CaseBase):
@@ -82,6 +91,72 @@ class ObjectionHandling(CaseBase):
                 for r in sorted(missing)
             ]
             raise FieldErrors(errors)
+
+    def respond_to_objection(
+        self,
+        actor: Principal,
+        objection_id: int,
+        data: ObjectionResponseIn,
+        documents: Sequence[DocumentUpload] = (),
+    ) -> Objection:
+        """The applicant answers (答辩) a pending objection: text, its own evidence receipts
+        and documents (kept and lodged as evidence). Answered again, the text is replaced
+        and the evidence added to, until the objection is decided."""
+        require_role(actor, *APPLICANT_ROLES)
+        objection = self.session.get(Objection, objection_id)
+        org_id = actor.organization_id
+        if objection is None or org_id is None or objection.application.organization_id != org_id:
+            raise NotFound("objection not found")
+        if objection.status != ObjectionStatus.PENDING:
+            raise ObjectionDecided(
+                f"objection {objection_id} was already decided ({objection.status.value})"
+            )
+        text = data.text.strip()
+        if not text:
+            raise FieldErrors([FieldError("text", "give the response to the objection")])
+        self._objection_evidence(org_id, data.evidence)
+        app = objection.application
+        app.updated_at = self.now()
+        self._flush()  # takes the case's version: a decision made on the older one gets 409
+        filed = [self._store_document(actor, app, d, RESPONSE_KIND) for d in documents]
+        response = self._save_response(actor, objection, text, data.evidence, filed)
+        details = {
+            "objection_id": objection.id,
+            "filing": "applicant_response",
+            "revision": response.revision,
+            "evidence": len(response.evidence),
+        }
+        self._move(actor, app, Action.RESPOND_OBJECTION, Party.APPLICANT, app.state, None, details)
+        self._commit()
+        return objection
+
+    def _save_response(
+        self,
+        actor: Principal,
+        objection: Objection,
+        text: str,
+        receipts: list[str],
+        filed: Sequence[ApplicationDocument],
+    ) -> ObjectionResponse:
+        now = self.now()
+        response = objection.response
+        if response is None:
+            response = ObjectionResponse(
+                objection=objection,
+                organization_id=objection.application.organization_id,
+                revision=0,
+                evidence=[],
+                created_at=now,
+            )
+            self.session.add(response)
+        cited = [*response.evidence, *receipts, *(d.receipt_id for d in filed)]
+        response.text = text
+        response.evidence = list(dict.fromkeys(cited))
+        response.responded_by_id = actor.user_id
+        response.revision += 1
+        response.updated_at = now
+        self._flush()
+        return response
 
     def decide_objection(
         self, actor: Principal, objection_id: int, data: ObjectionDecisionIn

@@ -60,6 +60,25 @@ class ObjectionIn(BaseModel):
     evidence: list[str] = Field(default_factory=list, description="evidence receipt ids")
 
 
+class ObjectionResponseIn(BaseModel):
+    """The applicant's answer to an objection; an empty ``text`` is a field error (422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(default="", max_length=4000)
+    evidence: list[str] = Field(default_factory=list, description="evidence receipt ids")
+
+
+class ObjectionResponseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    text: str
+    evidence: list[str]
+    revision: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
 class ObjectionDecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -92,6 +111,7 @@ class ObjectionOut(BaseModel):
     filed_at: dt.datetime
     decision_reason: str | None
     decided_at: dt.datetime | None
+    response: ObjectionResponseOut | None = None
 
 
 class DocumentOut(BaseModel):

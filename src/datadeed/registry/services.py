@@ -26,9 +26,8 @@ from datadeed.errors import (
     NotFound,
     PermissionDenied,
 )
-from datadeed.evidence.services import EvidenceInput, EvidenceService
 from datadeed.registry import checklists
-from datadeed.registry.base import APPLICANT_ROLES, REGISTRAR_ROLES, S
+from datadeed.registry.base import APPLICANT_ROLES, REGISTRAR_ROLES, DocumentUpload, S
 from datadeed.registry.decisions import RegistrarDecisions
 from datadeed.registry.errors import (
     ApplicationIncomplete,
@@ -179,32 +178,10 @@ class RegistryService(RegistrarDecisions, ObjectionHandling):
             raise FieldErrors(
                 [FieldError("kind", f"kind must be one of {', '.join(DOCUMENT_KINDS)}")]
             )
-        name = filename.strip()[-255:] or "document"
-        blob = blob_store(self.settings).put_stream(chunks, limit=self.settings.upload_max_bytes)
-        evidence = EvidenceService(self.session, self.settings, self.ledger)
-        record = evidence.lodge(
-            actor,
-            EvidenceInput(
-                "sha256",
-                blob.sha256,
-                size_bytes=blob.size,
-                filename=name,
-                media_type=media_type,
-                metadata={"application": app.application_no, "kind": kind},
-            ),
+        document = self._store_document(
+            actor, app, DocumentUpload(filename, media_type, chunks), kind
         )
-        document = ApplicationDocument(
-            application=app,
-            kind=kind,
-            filename=name,
-            media_type=media_type,
-            size_bytes=blob.size,
-            sha256=blob.sha256,
-            receipt_id=record.receipt_id,
-            uploaded_by_id=actor.user_id,
-        )
-        self.session.add(document)
-        self._cite(app, kind, record.receipt_id)
+        self._cite(app, kind, document.receipt_id)
         app.updated_at = self.now()
         self._flush()
         self._commit()

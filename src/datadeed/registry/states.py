@@ -55,6 +55,7 @@ class Action(StrEnum):
     FILE_OBJECTION = "file_objection"
     UPHOLD_OBJECTION = "uphold_objection"
     DISMISS_OBJECTION = "dismiss_objection"
+    RESPOND_OBJECTION = "respond_objection"  # the applicant answers (答辩) an objection
     REGISTER = "register"
 
 
@@ -137,6 +138,15 @@ TRANSITIONS: dict[Action, Transition] = {
             None,
             {Party.OFFICER},
             "objection_decided",
+        ),
+        # the applicant's answer: recorded with the objection proceedings' event name
+        # (registration-event/v1 is frozen), ``details.filing`` tells it apart
+        _t(
+            Action.RESPOND_OBJECTION,
+            {S.OBJECTION_REVIEW},
+            None,
+            {Party.APPLICANT},
+            "objection_filed",
         ),
         _t(Action.REGISTER, {S.PUBLIC_NOTICE}, S.REGISTERED, {Party.OFFICER}, "registered"),
     )

@@ -4,7 +4,6 @@ registrar's queue and the case page with checklists and decision forms."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
@@ -16,7 +15,8 @@ from starlette.datastructures import FormData
 from datadeed.accounts.principal import Principal
 from datadeed.errors import InvalidInput
 from datadeed.registry import checklists
-from datadeed.registry.api import CHUNK, RegistryDep, document_response
+from datadeed.registry.api import RegistryDep, document_response
+from datadeed.registry.base import DocumentUpload
 from datadeed.registry.errors import FieldError, FieldErrors
 from datadeed.registry.models import ObjectType, RegistrationApplication, Right, SourceCategory
 from datadeed.registry.schemas import (
@@ -24,6 +24,7 @@ from datadeed.registry.schemas import (
     Decision,
     ObjectionDecisionIn,
     ObjectionIn,
+    ObjectionResponseIn,
     RightClaim,
 )
 from datadeed.registry.services import DOCUMENT_KINDS, RegistryService
@@ -31,6 +32,7 @@ from datadeed.registry.states import Action, ApplicationState, allowed_actions
 from datadeed.sensitive.grading import GRADE_LABELS
 from datadeed.web.deps import PageActor, PageActorOptional, page_principal_optional
 from datadeed.web.templating import check_csrf, render
+from datadeed.web.uploads import form_file
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(page_principal_optional)])
 _RECEIPTS = re.compile(r"[\s,，;；]+")
@@ -295,6 +297,32 @@ def decide_objection_page(
     return RedirectResponse(f"/applications/{objection.application_id}", status_code=303)
 
 
+@router.post("/objections/{objection_id}/response")
+async def respond_to_objection_page(
+    request: Request,
+    objection_id: int,
+    actor: PageActor,
+    registry: RegistryDep,
+    csrf_token: Annotated[str, Form()],
+    text: Annotated[str, Form(max_length=4000)] = "",
+    file: UploadFile | None = None,
+) -> Response:
+    """The applicant's answer: text and, optionally, a document kept as evidence."""
+    check_csrf(request, csrf_token)
+    documents = []
+    if file is not None and file.filename:
+        filename, chunks = form_file(file)
+        documents.append(DocumentUpload(filename, file.content_type, chunks))
+    objection = await run_in_threadpool(
+        registry.respond_to_objection,
+        actor,
+        objection_id,
+        ObjectionResponseIn(text=text),
+        documents,
+    )
+    return RedirectResponse(f"/applications/{objection.application_id}?answered=1", status_code=303)
+
+
 # -- documents -----------------------------------------------------------------------
 
 
@@ -309,20 +337,14 @@ async def upload_document_page(
     file: UploadFile,
 ) -> Response:
     check_csrf(request, csrf_token)
-    if not file.filename:
-        raise InvalidInput("choose a file")
-
-    def chunks() -> Iterator[bytes]:
-        while chunk := file.file.read(CHUNK):
-            yield chunk
-
+    filename, chunks = form_file(file)
     await run_in_threadpool(
         registry.attach_document,
         actor,
         application_id,
         kind,
-        chunks(),
-        filename=file.filename,
+        chunks,
+        filename=filename,
         media_type=file.content_type,
     )
     return RedirectResponse(f"/applications/{application_id}?saved=1", status_code=303)

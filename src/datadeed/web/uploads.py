@@ -1,4 +1,5 @@
-"""Raw request bodies spooled to disk with a size limit, for the API routes that take files."""
+"""Files the routes take: raw request bodies spooled to disk with a size limit (API), and
+the file of a page's upload form (``form_file``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from contextlib import asynccontextmanager
 from typing import IO
 
 from fastapi import Request
+from starlette.datastructures import UploadFile
 
+from datadeed.errors import InvalidInput
 from datadeed.evidence.services import PayloadTooLarge
 
 CHUNK = 1 << 20
@@ -33,3 +36,17 @@ def spool_chunks(spool: IO[bytes]) -> Iterator[bytes]:
     spool.seek(0)
     while chunk := spool.read(CHUNK):
         yield chunk
+
+
+def file_chunks(file: UploadFile) -> Iterator[bytes]:
+    """An upload form's file, read in CHUNK-sized pieces."""
+    while chunk := file.file.read(CHUNK):
+        yield chunk
+
+
+def form_file(file: UploadFile | None) -> tuple[str, Iterator[bytes]]:
+    """The name and bytes of the file chosen in a page's upload form; none chosen: 422
+    ``choose a file``."""
+    if file is None or not file.filename:
+        raise InvalidInput("choose a file")
+    return file.filename, file_chunks(file)

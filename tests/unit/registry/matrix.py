@@ -49,6 +49,7 @@ REGISTRY_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/notices/{notice_no}"): PUBLIC,
     ("POST", "/api/v1/notices/{notice_no}/objections"): ANY_USER,
     ("POST", "/api/v1/objections/{objection_id}/decision"): OFFICERS,
+    ("PUT", "/api/v1/objections/{objection_id}/response"): APPLICANTS,
     ("GET", "/notices"): PUBLIC,
     ("GET", "/notices/{notice_no}"): PUBLIC,
     ("POST", "/notices/{notice_no}/objections"): ANY_USER,
@@ -58,6 +59,7 @@ REGISTRY_ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/applications/{application_id}"): APPLICANTS,
     ("POST", "/applications/{application_id}/decisions"): OFFICERS,
     ("POST", "/objections/{objection_id}/decision"): OFFICERS,
+    ("POST", "/objections/{objection_id}/response"): APPLICANTS,
     ("GET", "/registry/queue"): REGISTRAR_STAFF,
     ("POST", "/api/v1/application-documents/{application_id}"): APPLICANTS,
     ("GET", "/api/v1/applications/{application_id}/documents/{document_id}"): ANY_USER,
@@ -92,9 +94,11 @@ def _case(session: Any, organization_id: int, state: ApplicationState) -> Regist
     return app
 
 
-def _noticed(session: Any, state: ApplicationState) -> tuple[RegistrationApplication, PublicNotice]:
-    """A case of a new organization under notice, objections open."""
-    app = _case(session, OrganizationFactory().id, state)
+def _noticed(
+    session: Any, state: ApplicationState, organization_id: int | None = None
+) -> tuple[RegistrationApplication, PublicNotice]:
+    """A case under notice, objections open: of a new organization, or of the one given."""
+    app = _case(session, organization_id or OrganizationFactory().id, state)
     today = dt.date.today()
     notice = PublicNotice(
         application=app,
@@ -118,7 +122,9 @@ def seed_registry(accounts: Any, user: Any, path: str) -> dict[str, str]:
         _, notice = _noticed(session, ApplicationState.PUBLIC_NOTICE)
         values["notice_no"] = notice.notice_no
     if "{objection_id}" in path:
-        app, notice = _noticed(session, ApplicationState.OBJECTION_REVIEW)
+        # answers to an objection come from the applicant: the case is the caller's own
+        mine = user.organization_id if user is not None and path.endswith("/response") else None
+        app, notice = _noticed(session, ApplicationState.OBJECTION_REVIEW, mine)
         objection = Objection(application=app, notice_id=notice.id, grounds="矩阵异议")
         app.paused_since = utcnow()
         session.add(objection)
@@ -184,6 +190,8 @@ def registry_body(method: str, path: str) -> dict[str, Any] | None:
         return {"outcome": "dismissed", "reasons": "矩阵驳回", "version": version}
     if path.endswith("/objections"):
         return {"grounds": "矩阵异议"}
+    if path.endswith("/response"):
+        return {"text": "矩阵答辩"}
     if path.endswith("/submit") or path.startswith("/api/v1/application-documents/"):
         return None
     if path.startswith("/application-documents/"):
