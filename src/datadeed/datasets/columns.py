@@ -22,7 +22,6 @@ from datadeed.datasets.formats import (
     BOOLEAN_RE,
     DATE_RE,
     DECIMAL_RE,
-    INTEGER_RE,
     TIMESTAMP_RE,
     TIMESTAMPTZ_RE,
 )
@@ -45,12 +44,19 @@ _NUMBER = CellClass.INTEGER | CellClass.DECIMAL
 
 
 def classify_sql(column: str) -> str:
-    """A DuckDB expression giving the CellClass bit of each cell of a VARCHAR column."""
+    """A DuckDB expression giving the CellClass bit of each cell of a VARCHAR column.
+
+    A number written the way DuckDB prints it (``42``, ``-3``, ``517.0``) is classed by
+    casting it and comparing the text, without a regular expression. Otherwise one regex
+    decides "number" (an integer is a number without ``.`` or an exponent), and cheap
+    length and character tests keep the rarer classes' expressions off the cells that
+    cannot match them."""
     c = quote_ident(column)
 
     def match(pattern: str) -> str:
         return f"regexp_full_match({c}, {quote_literal(pattern)})"
 
+    has_exponent = f"(contains({c}, 'e') OR contains({c}, 'E'))"
     significant = (
         f"length(rtrim(ltrim(regexp_replace(split_part(lower({c}), 'e', 1), "
         f"'[^0-9]', '', 'g'), '0'), '0'))"
@@ -59,19 +65,40 @@ def classify_sql(column: str) -> str:
     decimal_ok = (
         f"{significant} <= 15 AND ({magnitude} = 0 OR {magnitude} BETWEEN 1e-300 AND 1e300)"
     )
-    return (
-        f"CASE WHEN {c} IS NULL THEN 0 "
-        f"WHEN length({c}) > 40 THEN {CellClass.TEXT.value} "
-        f"WHEN {match(INTEGER_RE)} THEN CASE WHEN TRY_CAST({c} AS BIGINT) IS NULL "
-        f"THEN {CellClass.TEXT.value} WHEN length(ltrim({c}, '+-')) <= 15 "
-        f"THEN {CellClass.INTEGER.value} ELSE {CellClass.BIG_INTEGER.value} END "
-        f"WHEN {match(DECIMAL_RE)} THEN CASE WHEN {decimal_ok} "
-        f"THEN {CellClass.DECIMAL.value} ELSE {CellClass.TEXT.value} END "
-        f"WHEN {match(BOOLEAN_RE)} THEN {CellClass.BOOLEAN.value} "
+    integer = (
+        f"CASE WHEN TRY_CAST({c} AS BIGINT) IS NULL THEN {CellClass.TEXT.value} "
+        f"WHEN length(ltrim({c}, '+-')) <= 15 THEN {CellClass.INTEGER.value} "
+        f"ELSE {CellClass.BIG_INTEGER.value} END"
+    )
+    # At most 15 characters and no exponent: at most 15 digits, magnitude within 1e±15.
+    number = (
+        f"CASE WHEN NOT (contains({c}, '.') OR {has_exponent}) THEN {integer} "
+        f"WHEN length({c}) <= 15 AND NOT {has_exponent} THEN {CellClass.DECIMAL.value} "
+        f"WHEN {decimal_ok} THEN {CellClass.DECIMAL.value} ELSE {CellClass.TEXT.value} END"
+    )
+    temporal = (
+        "CASE "
         + _checked(c, match(DATE_RE), "DATE", CellClass.DATE)
         + _checked(c, match(TIMESTAMP_RE), "TIMESTAMP", CellClass.TIMESTAMP)
         + _checked(c, match(TIMESTAMPTZ_RE), "TIMESTAMPTZ", CellClass.TIMESTAMPTZ)
         + f"ELSE {CellClass.TEXT.value} END"
+    )
+    return (
+        f"CASE WHEN {c} IS NULL THEN 0 "
+        # Every typed cell starts with a digit, a sign or the t/f of a boolean.
+        f"WHEN NOT (ascii({c}) BETWEEN 48 AND 57 OR ascii({c}) IN (43, 45, 70, 84, 102, 116)) "
+        f"THEN {CellClass.TEXT.value} "
+        # Fast paths: the text is exactly how DuckDB prints the number it casts to.
+        f"WHEN CAST(TRY_CAST({c} AS BIGINT) AS VARCHAR) = {c} THEN CASE "
+        f"WHEN length(ltrim({c}, '-')) <= 15 THEN {CellClass.INTEGER.value} "
+        f"ELSE {CellClass.BIG_INTEGER.value} END "
+        f"WHEN length({c}) <= 15 AND contains({c}, '.') "
+        f"AND CAST(TRY_CAST({c} AS DOUBLE) AS VARCHAR) = {c} THEN {CellClass.DECIMAL.value} "
+        f"WHEN length({c}) > 40 THEN {CellClass.TEXT.value} "
+        f"WHEN {match(DECIMAL_RE)} THEN {number} "
+        f"WHEN length({c}) IN (4, 5) AND {match(BOOLEAN_RE)} THEN {CellClass.BOOLEAN.value} "
+        f"WHEN length({c}) >= 10 AND substr({c}, 5, 1) = '-' THEN {temporal} "
+        f"ELSE {CellClass.TEXT.value} END"
     )
 
 

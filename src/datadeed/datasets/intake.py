@@ -6,9 +6,12 @@ when complete; every intermediate file lives in a private work folder that is re
 whatever happens, so bad input leaves nothing behind.
 
 Pipeline per file: sniff (:mod:`formats`) → whole-file encoding check and GB→UTF-8
-transcoding (:mod:`charsets`) → stage as Parquet (CSV as all-text, JSON Lines and XLSX
-typed, Parquet as is) → for a folder, check the files have the same columns and
-concatenate them → type text columns in one scan (:mod:`columns`) → write ``dest``.
+transcoding (:mod:`charsets`) → stage: CSV/TSV is read in place, as text, in one scan
+that counts the rows, collects malformed lines and classes every cell for typing
+(:mod:`columns`); JSON Lines and XLSX are staged as typed Parquet, Parquet is used as is
+→ for a folder, check the files have the same columns → type the text columns (from the
+CSV scan's cell classes, or one scan of the staged JSON strings) → write ``dest``,
+reading the CSV a second time rather than writing and reading an all-text copy.
 """
 
 from __future__ import annotations
@@ -100,9 +103,11 @@ class _Staged:
     source: Path
     name: str
     format: DetectedFormat
-    parquet: Path
+    relation: str  # what DuckDB scans: read_parquet(…) or a text scan of the file
     columns: list[str]
     types: list[str]
+    rows: int
+    masks: dict[str, int] | None = None  # cell classes of a CSV's columns (columns.py)
 
 
 def normalize(
@@ -126,19 +131,16 @@ def normalize(
             for index, path in enumerate(files)
         ]
         _check_same_columns(staged)
-        rows_per_file = [count(conn, read_parquet(s.parquet)) for s in staged]
-        if sum(rows_per_file) == 0 and not allow_header_only:
+        total = sum(s.rows for s in staged)
+        if total == 0 and not allow_header_only:
             raise HeaderOnly(source.name)
         relation = _union(staged)
         final_types = _final_types(conn, relation, staged)
         _write(conn, relation, final_types, dest, work, staged[0])
         written = describe(conn, read_parquet(dest))
-    sources = tuple(
-        SourceFile(s.name, s.format, s.source.stat().st_size, rows)
-        for s, rows in zip(staged, rows_per_file, strict=True)
-    )
+    sources = tuple(SourceFile(s.name, s.format, s.source.stat().st_size, s.rows) for s in staged)
     cols = tuple(Column(name, sql_type) for name, sql_type in written)
-    return NormalizedDataset(dest, sum(rows_per_file), cols, sources)
+    return NormalizedDataset(dest, total, cols, sources)
 
 
 def resolve_upload_path(root: Path, path: str | Path) -> Path:
@@ -195,16 +197,17 @@ def _stage(
     text_path = utf8 if fmt.encoding is not None and fmt.encoding.is_gb else path
     if fmt.kind is FileFormat.JSONL:
         _stage_jsonl(conn, text_path, name, out)
-    else:
-        _stage_delimited(conn, text_path, name, fmt, out, index)
-    return _staged(conn, path, name, fmt, out)
+        return _staged(conn, path, name, fmt, out)
+    return _stage_delimited(conn, path, text_path, name, fmt, index)
 
 
 def _staged(
     conn: duckdb.DuckDBPyConnection, path: Path, name: str, fmt: DetectedFormat, parquet: Path
 ) -> _Staged:
-    pairs = describe(conn, read_parquet(parquet))
-    return _Staged(path, name, fmt, parquet, [p[0] for p in pairs], [p[1] for p in pairs])
+    relation = read_parquet(parquet)
+    pairs = describe(conn, relation)
+    columns, types = [p[0] for p in pairs], [p[1] for p in pairs]
+    return _Staged(path, name, fmt, relation, columns, types, count(conn, relation))
 
 
 def _stage_parquet(
@@ -236,26 +239,37 @@ def _stage_jsonl(conn: duckdb.DuckDBPyConnection, path: Path, name: str, out: Pa
 
 def _stage_delimited(
     conn: duckdb.DuckDBPyConnection,
+    source: Path,
     path: Path,
     name: str,
     fmt: DetectedFormat,
-    out: Path,
     index: int,
-) -> None:
+) -> _Staged:
+    """One scan of the (UTF-8) text at ``path``: rows, malformed lines, cell classes."""
     names = _header_names(path, fmt)
     placeholders = {f"c{i}": name_ for i, name_ in enumerate(names)}
     spec = ", ".join(f"'{key}': 'VARCHAR'" for key in placeholders)
-    scan = (
-        f"read_csv({quote_literal(path)}, auto_detect=false, columns={{{spec}}}, "
-        f"header=false, skip={int(bool(fmt.has_header))}, "
-        f"delim={quote_literal(fmt.delimiter or ',')}, "
+    options = (
+        f"auto_detect=false, columns={{{spec}}}, header=false, "
+        f"skip={int(bool(fmt.has_header))}, delim={quote_literal(fmt.delimiter or ',')}, "
         "quote='\"', escape='\"', comment='', strict_mode=true, null_padding=false, "
-        f"allow_quoted_nulls=false, store_rejects=true, rejects_table='rejects_{index}', "
-        f"rejects_scan='rejects_scan_{index}', max_line_size=16777216)"
+        "allow_quoted_nulls=false, max_line_size=16777216"
+    )
+    rejects = (
+        f"store_rejects=true, rejects_table='rejects_{index}', rejects_scan='rejects_scan_{index}'"
     )
     columns = ", ".join(f"{key} AS {quote_ident(value)}" for key, value in placeholders.items())
-    copy_to_parquet(conn, select(columns, scan), out)
+    checked = "(" + select(columns, f"read_csv({quote_literal(path)}, {options}, {rejects})") + ")"
+    classes = "".join(f", bit_or({coltypes.classify_sql(n)})" for n in names)
+    row = first_row(conn, select(f"count(*){classes}", checked))
     _raise_first_reject(conn, f"rejects_{index}", path, name, len(names))
+    totals = row if row is not None else (0,) * (len(names) + 1)
+    masks = {n: int(mask or 0) for n, mask in zip(names, totals[1:], strict=True)}
+    # Every line parsed: the second read (when writing) needs no reject bookkeeping.
+    relation = "(" + select(columns, f"read_csv({quote_literal(path)}, {options})") + ")"
+    return _Staged(
+        source, name, fmt, relation, names, ["VARCHAR"] * len(names), int(totals[0]), masks
+    )
 
 
 def _header_names(path: Path, fmt: DetectedFormat) -> list[str]:
@@ -321,7 +335,10 @@ def _check_same_columns(staged: Sequence[_Staged]) -> None:
 
 
 def _union(staged: Sequence[_Staged]) -> str:
-    return read_parquet(*(s.parquet for s in staged))
+    if len(staged) == 1:
+        return staged[0].relation
+    parts = " UNION ALL BY NAME ".join(select("*", s.relation) for s in staged)
+    return f"({parts})"
 
 
 def _final_types(
@@ -330,7 +347,14 @@ def _final_types(
     """Each column's type: as stored, or inferred for the text columns of text formats."""
     types = dict(describe(conn, relation))
     kind = staged[0].format.kind
-    if kind.is_text:
+    masks = [s.masks for s in staged]
+    if all(m is not None for m in masks):  # CSV/TSV: classed while staging
+        for name in types:
+            mask = 0
+            for per_file in masks:
+                mask |= (per_file or {}).get(name, 0)
+            types[name] = coltypes.type_for(mask)
+    elif kind.is_text:
         text_columns = [n for n, t in types.items() if t == "VARCHAR"]
         inferred = coltypes.infer_types(
             conn, relation, text_columns, temporal_only=kind is FileFormat.JSONL
