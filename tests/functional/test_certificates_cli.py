@@ -3,6 +3,7 @@ real threads (PostgreSQL when DATADEED_TEST_DATABASE_URL is set)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from collections.abc import Callable
@@ -156,6 +157,50 @@ def test_transfer_racing_a_cancellation(seeded):
         waiting = {e.kind.value for e in service.history(certificate) if e.state.value == "pending"}
         assert waiting in ({"transfer"}, {"cancellation"})
         assert (certificate.pending_transfer_to_id is not None) == (waiting == {"transfer"})
+
+
+def test_two_exclusive_licences_of_one_right_at_once(seeded):
+    holder = principal_for_user(seeded, seeded.holder)
+    with seeded.service() as service:
+        ends = service.get(seeded.number).valid_from + dt.timedelta(days=90)
+    uscc = seeded.other.organization.uscc
+    outcomes = _race(
+        seeded,
+        *(
+            lambda s, k=k: s.grant_licence(
+                holder, seeded.number, uscc, ["operate"], ends, exclusivity=k
+            )
+            for k in ("exclusive", "sole")
+        ),
+    )
+    assert outcomes[-1] == "won" and outcomes[:-1] in (
+        ["licence_conflict"],
+        ["certificate_changed"],
+    )
+    with seeded.service() as service:
+        (licence,) = service.licences(service.get(seeded.number))
+        assert licence.excludes_others and licence.rights == ["operate"]
+
+
+def test_withdrawal_racing_the_registrars_decision(seeded):
+    holder = principal_for_user(seeded, seeded.holder)
+    officer = principal_for_user(seeded, seeded.officer)
+    with seeded.service() as service:
+        service.request_cancellation(holder, seeded.number, "停止经营")
+    outcomes = _race(
+        seeded,
+        lambda s: s.withdraw_cancellation(holder, seeded.number),
+        lambda s: s.decide_cancellation(officer, seeded.number, approve=True),
+    )
+    assert outcomes.count("won") == 1
+    assert set(outcomes) - {"won"} <= {"cancellation_closed", "certificate_changed"}
+    with seeded.service() as service:
+        certificate = service.get(seeded.number)
+        (request,) = [e for e in service.history(certificate) if e.kind.value == "cancellation"]
+        cancelled = certificate.status.value == "cancelled"
+        assert request.state.value == ("registered" if cancelled else "withdrawn")
+        assert request.details["cancellation"] == ("approved" if cancelled else "withdrawn")
+        assert request.ledger_index is not None
 
 
 def principal_for_user(seeded: Seeded, user: Any) -> Principal:
