@@ -53,8 +53,14 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) ->
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    home = tmp_path_factory.mktemp("browser-home")
+def browser_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's DATADEED_HOME; its SQLite database is ``datadeed.db`` there."""
+    return tmp_path_factory.mktemp("browser-home")
+
+
+@pytest.fixture(scope="session")
+def server_url(browser_home: Path) -> Iterator[str]:
+    home = browser_home
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATADEED_")}
     env.update(DATADEED_HOME=str(home), DATADEED_PORT=str(port), DATADEED_LOG_LEVEL="WARNING")

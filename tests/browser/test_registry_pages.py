@@ -1,6 +1,7 @@
 """Registration in real Chromium on the demo world: the public notice board; an applicant
 corrects a returned case and resubmits it; the registrar sees the overdue case highlighted
-in the queue, accepts and assigns the resubmitted case, and dismisses an objection."""
+in the queue, accepts and assigns the resubmitted case; an applicant answers the objection
+to its case and the registrar, having read the answer, dismisses the objection."""
 
 from __future__ import annotations
 
@@ -55,8 +56,21 @@ def test_notice_board_resubmission_queue_and_decisions(page: Page, server_url):
     expect(page.get_by_test_id("checklist-formal")).to_contain_text("材料齐全且相互一致")
     shot(page, "registry-case")
 
+    # the applicant answers the objection; the registrar reads the answer, then decides
+    page.context.clear_cookies()
+    _login(page, server_url, "health.admin", DEMO_PASSWORD)
+    _open_case(page, server_url, "/applications", "区域医疗资源统计")
+    page.get_by_label("对异议的答辩意见").fill("随访统计由本单位独立采集，合作方仅提供场地。")
+    page.get_by_role("button", name="提交答辩").click()
+    expect(page.get_by_text("答辩意见已提交。")).to_be_visible()
+    expect(page.get_by_test_id("history")).to_contain_text("申请人答辩")
+
+    page.context.clear_cookies()
+    _login(page, server_url, "registrar.lead", DEMO_PASSWORD)
     _open_case(page, server_url, "/registry/queue", "区域医疗资源统计")
     expect(page.get_by_test_id("state")).to_have_text("异议处理")
+    expect(page.get_by_test_id("objection-response")).to_contain_text("合作方仅提供场地")
+    shot(page, "registry-objection-answered")
     page.locator(".objection textarea").fill("异议人未提供共同采集的证据。")
     page.get_by_role("button", name="驳回异议").click()
     expect(page.get_by_test_id("state")).to_have_text("公示中")

@@ -6,7 +6,8 @@ workflow, driven through the real service so that each step is in the ledger.
 - 区域医疗资源统计: under notice with a pending objection (the clock paused);
 - 法律问答指令集: in formal review, accepted in early November, so now overdue;
 - 城市配送热力: returned for correction (补正);
-- an empty draft.
+- an empty draft;
+- 社区卫生服务站点统计 (health.admin): a dataset ready to be filed, its grade confirmed.
 
 Past steps run on a demo clock set to their dates; the notices run from today.
 """
@@ -60,6 +61,16 @@ EXTRA_DATASETS: tuple[tuple[str, str, str], ...] = (
         "id,question,answer\n"
         + "".join(
             f"{i},数据持有权的第{i}个问题？,依法持有数据的权利说明{i}\n" for i in range(1, 121)
+        ),
+    ),
+    (  # not filed: ready for an application (its grade confirmed, its report made)
+        "health.admin",
+        "社区卫生服务站点统计",
+        "district,year,stations,visits\n"
+        + "".join(
+            f"3301{d:02d},{y},{4 + d},{12000 + d * 911 + y % 13}\n"
+            for d in range(2, 12)
+            for y in (2024, 2025)
         ),
     ),
     (
