@@ -225,6 +225,7 @@ def test_the_case_page_takes_the_answer_with_a_document(
     assert "附合作协议，证明数据为我司独立采集" in registrar_view.text
     assert document.receipt_id in registrar_view.text
     assert f'action="/objections/{objection.id}/response"' not in registrar_view.text
+    assert 'id="h-decide"' not in registrar_view.text  # no empty decision card meanwhile
     download = client.get(f"{page_url}/documents/{document.id}")
     assert download.status_code == 200 and download.content == b"%PDF-1.4 agreement"
     assert principal_for(people.officer).organization_id != objection.application.organization_id

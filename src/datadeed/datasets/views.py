@@ -3,7 +3,6 @@ overlap flags; a version's quality report (page, PDF, JSON); the rule editor."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
@@ -17,15 +16,14 @@ from datadeed.datasets.report_view import (
     report_context,
     report_html,
 )
-from datadeed.errors import InvalidInput
 from datadeed.jobs.api import wake_worker
 from datadeed.quality.errors import InvalidRuleSet
 from datadeed.web.deps import DatasetsDep, PageActor, SettingsDep, page_principal_optional
 from datadeed.web.i18n import gettext
 from datadeed.web.templating import check_csrf, render
+from datadeed.web.uploads import form_file
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(page_principal_optional)])
-CHUNK = 1 << 20
 VERSION = "/datasets/{dataset_id}/versions/{version_no}"
 
 
@@ -41,23 +39,17 @@ async def upload(
     datasets: DatasetsDep,
     csrf_token: Annotated[str, Form()],
     name: Annotated[str, Form(max_length=200)],
-    file: UploadFile,
+    file: UploadFile | None = None,
     dataset_id: Annotated[int | None, Form(description="add a version to this dataset")] = None,
 ) -> Response:
     check_csrf(request, csrf_token)
-    if not file.filename:
-        raise InvalidInput("choose a file")
-
-    def chunks() -> Iterator[bytes]:
-        while chunk := file.file.read(CHUNK):
-            yield chunk
-
+    chosen = form_file(file)
     outcome = await run_in_threadpool(
         datasets.submit_upload,
         actor,
-        chunks(),
+        chosen.chunks,
         name=name,
-        filename=file.filename[-255:],
+        filename=chosen.filename[-255:],
         dataset_id=dataset_id,
     )
     if outcome.job is not None:

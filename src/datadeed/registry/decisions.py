@@ -48,6 +48,8 @@ _NOT_DECISIONS = frozenset(
         Action.RESPOND_OBJECTION,
     }
 )
+# the moves decide() makes: the case page shows their forms
+DECISIONS = frozenset(Action) - _NOT_DECISIONS
 Handler = Callable[
     [Principal, RegistrationApplication, Decision], tuple[ApplicationState, dict[str, Any]]
 ]

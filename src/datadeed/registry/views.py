@@ -17,6 +17,7 @@ from datadeed.errors import InvalidInput
 from datadeed.registry import checklists
 from datadeed.registry.api import RegistryDep, document_response
 from datadeed.registry.base import DocumentUpload
+from datadeed.registry.decisions import DECISIONS
 from datadeed.registry.errors import FieldError, FieldErrors
 from datadeed.registry.models import ObjectType, RegistrationApplication, Right, SourceCategory
 from datadeed.registry.schemas import (
@@ -210,6 +211,7 @@ def _case_page(
         "error_fields": {e.field.split("[")[0].split(".")[0] for e in errors},
         "clock": registry.clock_view(app),
         "actions": [a.value for a in allowed_actions(app.state, parties)],
+        "decisions": [a for a in allowed_actions(app.state, parties) if a in DECISIONS],
         "editable": app.state in (ApplicationState.DRAFT, ApplicationState.RETURNED)
         and app.organization_id == actor.organization_id,
         "registrar": registrar,
@@ -310,9 +312,9 @@ async def respond_to_objection_page(
     """The applicant's answer: text and, optionally, a document kept as evidence."""
     check_csrf(request, csrf_token)
     documents = []
-    if file is not None and file.filename:
-        filename, chunks = form_file(file)
-        documents.append(DocumentUpload(filename, file.content_type, chunks))
+    if file is not None and file.filename:  # the document is optional here
+        chosen = form_file(file)
+        documents.append(DocumentUpload(chosen.filename, chosen.media_type, chosen.chunks))
     objection = await run_in_threadpool(
         registry.respond_to_objection,
         actor,
@@ -334,18 +336,18 @@ async def upload_document_page(
     registry: RegistryDep,
     csrf_token: Annotated[str, Form()],
     kind: Annotated[str, Form(max_length=64)],
-    file: UploadFile,
+    file: UploadFile | None = None,
 ) -> Response:
     check_csrf(request, csrf_token)
-    filename, chunks = form_file(file)
+    chosen = form_file(file)
     await run_in_threadpool(
         registry.attach_document,
         actor,
         application_id,
         kind,
-        chunks,
-        filename=filename,
-        media_type=file.content_type,
+        chosen.chunks,
+        filename=chosen.filename,
+        media_type=chosen.media_type,
     )
     return RedirectResponse(f"/applications/{application_id}?saved=1", status_code=303)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import IO
 
 from fastapi import Request
@@ -44,9 +45,18 @@ def file_chunks(file: UploadFile) -> Iterator[bytes]:
         yield chunk
 
 
-def form_file(file: UploadFile | None) -> tuple[str, Iterator[bytes]]:
-    """The name and bytes of the file chosen in a page's upload form; none chosen: 422
-    ``choose a file``."""
+@dataclass(frozen=True)
+class FormFile:
+    """The file chosen in a page's upload form."""
+
+    filename: str
+    media_type: str | None
+    chunks: Iterator[bytes]
+
+
+def form_file(file: UploadFile | None) -> FormFile:
+    """The file chosen in a page's upload form, read in CHUNK-sized pieces; none chosen
+    (browsers send the empty input as a part without a name): 400 ``choose a file``."""
     if file is None or not file.filename:
         raise InvalidInput("choose a file")
-    return file.filename, file_chunks(file)
+    return FormFile(file.filename, file.content_type, file_chunks(file))
