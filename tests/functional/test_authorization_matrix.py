@@ -53,9 +53,13 @@ CERTIFICATE_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/api/v1/certificates/{number}"): PUBLIC,
     ("GET", "/api/v1/certificates/{number}/bundle"): PUBLIC,
     ("GET", "/api/v1/certificates/{number}/pdf"): PUBLIC,
+    ("GET", "/api/v1/certificates/licences"): ANY_USER,
+    ("GET", "/api/v1/certificates/{number}/licences"): PUBLIC,
+    ("GET", "/api/v1/certificates/{number}/encumbrances"): PUBLIC,
     ("POST", "/api/v1/certificates/{number}/registrations"): HOLDERS | OFFICERS,
     ("GET", "/verify/certificate"): PUBLIC,
     ("GET", "/certificates"): ANY_USER,
+    ("GET", "/certificates/licences"): ANY_USER,
     ("GET", "/certificates/{number}"): PUBLIC,
     ("POST", "/certificates/{number}/registrations"): HOLDERS | OFFICERS,
 }

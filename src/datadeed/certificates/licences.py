@@ -59,6 +59,7 @@ class LicenceLists:
 
     granted_to_us: Sequence[CertificateLicence]
     granted_by_us: Sequence[CertificateLicence]
+    sees_all: bool = False  # registrars and the platform: every licence, in granted_by_us
 
 
 @dataclass
@@ -277,7 +278,7 @@ class LicenceRegistrations(CertificateCore):
         holds or granted from); registrars and the platform see every licence as given."""
         query = select(CertificateLicence).order_by(CertificateLicence.id.desc()).limit(limit)
         if self._sees_all(actor):
-            return LicenceLists([], self.session.scalars(query).all())
+            return LicenceLists([], self.session.scalars(query).all(), sees_all=True)
         org = actor.organization_id or 0
         to_us = self.session.scalars(query.where(CertificateLicence.licensee_id == org)).all()
         by_us = self.session.scalars(

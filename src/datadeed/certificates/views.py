@@ -11,10 +11,11 @@ from starlette.concurrency import run_in_threadpool
 from datadeed.accounts.roles import Role
 from datadeed.certificates.api import CertificatesDep
 from datadeed.certificates.errors import CertificateNotFound
+from datadeed.certificates.licences import IN_FORCE
 from datadeed.certificates.models import CertificateStatus
 from datadeed.certificates.numbering import parse_certificate_number
 from datadeed.certificates.pdf import RIGHT_NAMES, verification_url
-from datadeed.certificates.schemas import REQUEST_ADAPTER, RegistrationRequest
+from datadeed.certificates.schemas import REQUEST_ADAPTER, RegistrationRequest, active_counts
 from datadeed.db import utcnow
 from datadeed.errors import InvalidInput
 from datadeed.evidence.views import qr_svg
@@ -33,8 +34,10 @@ def verify_page(request: Request, certificates: CertificatesDep, number: str = "
         try:
             parse_certificate_number(number)
             certificate, result = certificates.verify(number)
+            day = shanghai_date(utcnow())
             context.update(outcome="found", certificate=certificate, result=result)
-            context["status"] = certificate.status_on(shanghai_date(utcnow()))
+            context["status"] = certificate.status_on(day)
+            context["in_force"] = active_counts(certificates.licences(certificate), day)
         except (CertificateNotFound, InvalidInput):
             context["outcome"] = "not_found"
     return render(request, "certificates/verify.html", context)
@@ -49,6 +52,14 @@ def my_certificates(request: Request, actor: PageActor, certificates: Certificat
     return render(request, "certificates/list.html", context)
 
 
+# Declared before "/certificates/{number}": "licences" is not a certificate number.
+@router.get("/certificates/licences", response_class=HTMLResponse)
+def our_licences(request: Request, actor: PageActor, certificates: CertificatesDep) -> Response:
+    """Licences granted to our organization, and by it (registrars: every licence)."""
+    context = {"lists": certificates.licences_for(actor), "today": shanghai_date(utcnow())}
+    return render(request, "certificates/licences.html", context)
+
+
 @router.get("/certificates/{number}", response_class=HTMLResponse)
 def certificate_page(
     request: Request,
@@ -61,6 +72,8 @@ def certificate_page(
     certificate = certificates.get(number)
     url = verification_url(settings.base_url, certificate.number)
     org = actor.organization_id if actor else None
+    licences = certificates.licences(certificate)
+    today = shanghai_date(utcnow())
     context = {
         "c": certificate,
         "history": certificates.history(certificate),
@@ -73,6 +86,12 @@ def certificate_page(
         "is_registrar": bool(actor and actor.has(Role.REGISTRATION_OFFICER)),
         "live": certificate.status in (CertificateStatus.VALID, CertificateStatus.ENCUMBERED),
         "pending_cancellation": certificates.pending_cancellation(certificate),
+        "licences": licences,
+        "ending": [lic for lic in licences if lic.status_on(today) in IN_FORCE],
+        "scopes": {lic.id for lic in licences if certificates.may_see_scope(actor, lic)},
+        "in_force": active_counts(licences, today),
+        "encumbrances": certificates.encumbrances(certificate.number),
+        "today": today,
     }
     return render(request, "certificates/detail.html", context)
 
