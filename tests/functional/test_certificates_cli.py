@@ -110,6 +110,32 @@ def test_list_bundle_and_verify(seeded, cli_env, tmp_path):
     one_error_line(missing, "certificate_not_found")
 
 
+def test_licences_and_encumbrances_on_the_command_line(seeded, cli_env):
+    holder = principal_for_user(seeded, seeded.holder)
+    with seeded.service() as service:
+        ends = service.get(seeded.number).valid_from + dt.timedelta(days=30)
+        uscc = seeded.other.organization.uscc
+        service.grant_licence(
+            holder, seeded.number, uscc, ["operate"], ends, exclusivity="sole", scope="保密"
+        )
+    listed = run(cli_env, "certificate", "licences", seeded.number, "--json")
+    assert listed.returncode == 0, listed.stderr
+    (row,) = json.loads(listed.stdout)
+    assert (row["licence_no"], row["licensee_uscc"], row["exclusivity"], row["status"]) == (
+        f"{seeded.number}-L01",
+        uscc,
+        "sole",
+        "active",
+    )
+    assert "scope" not in row and row["ends_on"] == ends.isoformat()
+    held = run(cli_env, "certificate", "encumbrances", seeded.number, "--json")
+    assert held.returncode == 0, held.stderr
+    assert json.loads(held.stdout)["encumbered"] is True
+    one_error_line(
+        run(cli_env, "certificate", "licences", "DP2026113301999999"), "certificate_not_found"
+    )
+
+
 def _race(seeded: Seeded, *moves: Callable[[CertificateService], Any]) -> list[str]:
     barrier = threading.Barrier(len(moves))
 

@@ -1,4 +1,4 @@
-"""datadeed certificate list / show / bundle / pdf."""
+"""datadeed certificate list / show / licences / encumbrances / bundle / pdf."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ from typing import Annotated, Any
 import typer
 
 from datadeed.canonical import canonical_json
-from datadeed.certificates.schemas import certificate_out, event_out
+from datadeed.certificates.schemas import (
+    certificate_out,
+    encumbrances_out,
+    event_out,
+    licence_out,
+)
 from datadeed.certificates.services import CertificateService
 from datadeed.cli.common import console, database, emit_rows, print_json, settings
 from datadeed.ledger.keys import LogKeyring
@@ -24,6 +29,8 @@ def register(app: typer.Typer) -> None:
     )
     certificate_app.command("list")(certificate_list)
     certificate_app.command("show")(certificate_show)
+    certificate_app.command("licences")(certificate_licences)
+    certificate_app.command("encumbrances")(certificate_encumbrances)
     certificate_app.command("bundle")(certificate_bundle)
     certificate_app.command("pdf")(certificate_pdf)
     app.add_typer(certificate_app, name="certificate")
@@ -63,6 +70,35 @@ def certificate_show(number: str, as_json: JsonOpt = False) -> None:
         console.print(f"{key}: {out[key]}")
     for event in out["history"]:
         console.print(f"  {event['event_no']} {event['kind']} ({event['state']})")
+
+
+def certificate_licences(number: str, as_json: JsonOpt = False) -> None:
+    """The certificate's licences: number, licensee, rights, type, term, status (public
+    fields; the confidential scope is left out)."""
+    rows = [licence_out(lic) for lic in _service().licences_of(number)]
+    for row in rows:
+        row["licensee_uscc"], row["licensee"] = row["licensee"]["uscc"], row["licensee"]["name"]
+        row["licensor_uscc"], row["licensor"] = row["licensor"]["uscc"], row["licensor"]["name"]
+    columns = ["licence_no", "licensee", "rights", "exclusivity", "starts_on", "ends_on", "status"]
+    emit_rows(rows, columns, as_json=as_json)
+
+
+def certificate_encumbrances(number: str, as_json: JsonOpt = False) -> None:
+    """Is the certificate pledged, and which exclusive or sole licences bind it."""
+    out = encumbrances_out(_service().encumbrances(number))
+    if as_json:
+        print_json(out)
+        return
+    pledge = out["pledge"]
+    console.print(f"{out['number']}: {out['status']}, encumbered: {out['encumbered']}")
+    if pledge:
+        console.print(f"  pledged to {pledge['pledgee']['name']} ({pledge['pledge_ref']})")
+    for lic in out["exclusive_licences"]:
+        rights = ",".join(lic["rights"])
+        console.print(
+            f"  {lic['exclusivity']} licence {lic['licence_no']} of {rights} to "
+            f"{lic['licensee']['name']}, {lic['starts_on']} – {lic['ends_on']} ({lic['status']})"
+        )
 
 
 def certificate_bundle(number: str, out: OutOpt) -> None:
