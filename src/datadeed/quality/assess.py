@@ -23,6 +23,7 @@ from datadeed.quality.plan import (
     PROBE_LENGTHS,
     AssessOptions,
     MetricPlan,
+    ValueCounts,
     reference_table,
 )
 from datadeed.quality.report import (
@@ -104,15 +105,15 @@ def run_assessment(
     references = _attach_references(executor, ruleset, reference_paths)
     plan = MetricPlan(columns, ruleset, options, reference_time=now, references=references)
     sets = sum(isinstance(c, SetCheck) for c in plan.checks.values())
-    run = _Run(executor, plan, ruleset, options, progress, total=4 + sets)
+    run = _Run(executor, plan, ruleset, options, progress, total=3 + sets)
     metrics = plan.read_profile(run.fetch("profile", plan.profile_query())[0])
-    distinct = _distinct(run, metrics)
+    values = _values(run, metrics)
     detected, rates = _probe_identifiers(run, metrics)
     run.masks = {**detected, **ruleset.mask_kinds()}
-    duplicates = _duplicates(run)
+    duplicates = _duplicates(run, metrics, values)
     rules = _rule_results(run, metrics)
     rows = int(metrics[("rows",)])
-    profiles = [_column_profile(run, c, metrics, distinct, rates) for c in columns]
+    profiles = [_column_profile(run, c, metrics, values, rates) for c in columns]
     contributions = _builtin(metrics, columns, rows, duplicates, weights) + [
         Contribution(r.indicator, f"rule:{r.id}", r.a, r.b, r.weight) for r in rules
     ]
@@ -161,17 +162,23 @@ def _attach_references(
     return out
 
 
-def _distinct(run: _Run, metrics: dict[tuple[str, ...], Any]) -> dict[str, tuple[int, list[Any]]]:
+def _values(run: _Run, metrics: dict[tuple[str, ...], Any]) -> ValueCounts:
+    """Exact distinct counts and top values where few, pattern classes, distinct rows."""
     limit = run.options.exact_distinct_limit
     names = [
         c.name
         for c in run.plan.columns
         if c.type in ORDERABLE and int(metrics[("approx_distinct", c.name)] or 0) <= limit
     ]
-    query = run.plan.distinct_query(names)
-    if query is None:
-        return {}
-    return run.plan.read_distinct(names, run.fetch("distinct values", query))
+    query = run.plan.values_query(names)
+    found = ValueCounts(columns={}, patterns={})
+    if query is not None:
+        found = run.plan.read_values(names, run.fetch("distinct values", query))
+    many = [c.name for c in run.plan.columns if c.type == "string" and c.name not in names]
+    text = run.plan.pattern_query(many)
+    if text is not None:
+        found.patterns.update(run.plan.read_patterns(many, run.fetch("patterns", text)[0]))
+    return found
 
 
 def _probe_identifiers(
@@ -205,7 +212,14 @@ def _probe_identifiers(
     return masks, rates
 
 
-def _duplicates(run: _Run) -> int | None:
+def _duplicates(run: _Run, metrics: dict[tuple[str, ...], Any], values: ValueCounts) -> int | None:
+    rows = int(metrics[("rows",)])
+    if values.distinct_rows is not None:
+        return rows - values.distinct_rows
+    keys = run.plan.row_keys()
+    if len(keys) == 1 and keys[0] in values.columns:  # rows are that column's values
+        has_nulls = int(metrics[("nulls", keys[0])]) > 0
+        return rows - values.columns[keys[0]][0] - int(has_nulls)
     query = run.plan.duplicate_query()
     if query is None:
         return None
@@ -272,10 +286,11 @@ def _column_profile(
     run: _Run,
     c: ColumnInfo,
     m: dict[tuple[str, ...], Any],
-    distinct: dict[str, tuple[int, list[Any]]],
+    values: ValueCounts,
     rates: dict[str, dict[str, float]],
 ) -> ColumnProfile:
-    exact = distinct.get(c.name)
+    exact = values.columns.get(c.name)
+    rows = int(m[("rows",)])
     approx = m.get(("approx_distinct", c.name))
     text = c.type == "string"
     return ColumnProfile(
@@ -289,7 +304,9 @@ def _column_profile(
         min_length=_int(m.get(("len_min", c.name))),
         max_length=_int(m.get(("len_max", c.name))),
         mean_length=_mean(m.get(("len_mean", c.name))),
-        patterns=_patterns(c.name, m) if text else None,
+        patterns=_patterns(values.patterns[c.name], rows, int(m[("nulls", c.name)]))
+        if text
+        else None,
         top_values=[TopValue(value=_shown(run, c.name, v), count=n) for v, n in exact[1]]
         if exact
         else [],
@@ -306,11 +323,8 @@ def _mean(value: Any) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def _patterns(name: str, m: dict[tuple[str, ...], Any]) -> PatternCounts:
-    count = {
-        k: int(m[("pattern", name, k)]) for k in ("blank", "digits", "letters", "alnum", "cjk")
-    }
-    non_null = int(m[("rows",)]) - int(m[("nulls", name)])
+def _patterns(count: Mapping[str, int], rows: int, nulls: int) -> PatternCounts:
+    non_null = rows - nulls
     mixed = count["alnum"] - count["digits"] - count["letters"]
     other = non_null - count["blank"] - count["alnum"] - count["cjk"]
     return PatternCounts(

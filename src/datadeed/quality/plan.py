@@ -6,18 +6,24 @@ renames those tables, renders the tree in its dialect (``tree.sql("duckdb")``,
 ``tree.sql("spark")``) and returns rows; the plan reads the rows back. So a metric
 is written once here, and both engines compute it from the same tree.
 
-Queries, in the order an assessment runs them:
+Queries, in the order an assessment runs them (a default assessment of a table whose
+text columns have at most ``exact_distinct_limit`` distinct values reads the data twice:
+queries 1 and 2):
 
 1. ``profile_query`` — one scan: row count, per column null count, approximate
-   distinct count, min, max, text length min/max/mean, character-pattern classes,
-   rows without nulls, and A and B of every row rule.
-2. ``distinct_query`` — for columns whose approximate distinct count is at most
-   ``exact_distinct_limit``: the exact distinct count and the top-k values, all
-   columns in one ``GROUPING SETS`` query.
-3. ``probe_query`` — the first ``identifier_probe_rows`` rows of text columns shaped
+   distinct count, min, max, text length min/max/mean, rows without nulls, and A and B
+   of every row rule.
+2. ``values_query`` — for columns whose approximate distinct count is at most
+   ``exact_distinct_limit``: the exact distinct count, the top-k values and, for text,
+   the character-pattern classes (matched once per distinct value, weighted by its
+   count); and the number of distinct rows. All in one ``GROUPING SETS`` query.
+3. ``pattern_query`` — pattern classes row by row, only for text columns with more
+   distinct values than that (skipped when there are none).
+4. ``probe_query`` — the first ``identifier_probe_rows`` rows of text columns shaped
    like identifiers, checked in Python to spot ID/USCC/bank-card/mobile columns.
-4. ``duplicate_query`` — rows minus distinct rows.
-5. each set rule's ``counts`` query, then ``sample_query`` for rules that failed.
+5. ``duplicate_query`` — rows minus distinct rows, only when query 2 cannot count
+   distinct rows (more than ``MAX_GROUPING_COLUMNS`` comparable columns).
+6. each set rule's ``counts`` query, then ``sample_query`` for rules that failed.
 """
 
 from __future__ import annotations
@@ -58,6 +64,10 @@ PATTERN_CLASSES: dict[str, str] = {
 ORDERABLE = frozenset(
     {"string", "integer", "float", "decimal", "boolean", "date", "timestamp", "time"}
 )
+# Spark numbers the columns of a GROUPING SETS query in a 64-bit mask.
+MAX_GROUPING_COLUMNS = 64
+# The common table expression of the values query's grouping sets.
+GROUPS = "dd_groups"
 # Identifier-shaped text: 11 (mobile) to 19 (bank card) characters, +86 allowed.
 PROBE_LENGTHS = (11, 23)
 
@@ -85,6 +95,16 @@ class AssessOptions:
 
     def as_dict(self) -> dict[str, int | float]:
         return dict(self.__dict__)
+
+
+@dataclass
+class ValueCounts:
+    """What the values query found: per column ``(exact distinct count, [(value, count)
+    …] by rank)``, pattern-class counts of its text columns, and distinct rows."""
+
+    columns: dict[str, tuple[int, list[tuple[Any, int]]]]
+    patterns: dict[str, dict[str, int]]
+    distinct_rows: int | None = None
 
 
 class MetricPlan:
@@ -143,8 +163,6 @@ class MetricPlan:
         self._add(("len_min", c.name), exp.Min(this=length))
         self._add(("len_max", c.name), exp.Max(this=length.copy()))
         self._add(("len_mean", c.name), exp.Avg(this=length.copy()))
-        for name, pattern in PATTERN_CLASSES.items():
-            self._add(("pattern", c.name, name), count_if(full_match(ref.copy(), pattern)))
 
     def profile_query(self) -> exp.Select:
         aliased = [e.as_(f"m{i}") for i, (_, e) in enumerate(self._metrics)]
@@ -153,27 +171,63 @@ class MetricPlan:
     def read_profile(self, row: Sequence[Any]) -> dict[tuple[str, ...], Any]:
         return {key: value for (key, _), value in zip(self._metrics, row, strict=True)}
 
-    # -- 2. exact distinct counts and top values -----------------------------------------
+    # -- 2. exact distinct counts, top values, text patterns, distinct rows -------------
 
-    def distinct_query(self, names: Sequence[str]) -> exp.Select | None:
-        """Exact distinct count and top-k of several columns in one GROUPING SETS scan."""
-        if not names:
+    def row_keys(self) -> list[str]:
+        """The columns whose values make two rows duplicates (every comparable one)."""
+        return [c.name for c in self.columns if c.type in ORDERABLE]
+
+    def counts_rows(self, names: Sequence[str]) -> bool:
+        """Whether :meth:`values_query` over ``names`` also counts the distinct rows.
+
+        The whole-row set is told apart from the one-column sets by two of its columns
+        being grouped, and Spark numbers grouping columns in a 64-bit mask. A single
+        comparable column that is also one of ``names`` needs no set of its own: its
+        distinct rows are its distinct values, plus one if it has nulls.
+        """
+        keys = self.row_keys()
+        return 2 <= len(keys) <= MAX_GROUPING_COLUMNS or (len(keys) == 1 and not names)
+
+    def values_query(self, names: Sequence[str]) -> exp.Query | None:
+        """One ``GROUPING SETS`` scan: each column of ``names``, and whole rows.
+
+        Per column of ``names`` (rows ``dd_set = i``): the exact distinct count, the
+        top-k values and, for text, the rows of each pattern class, matched once per
+        distinct value and weighted by its count. Whole rows (when :meth:`counts_rows`):
+        one row with ``dd_set = len(names)`` and the number of distinct rows in
+        ``dd_distinct``. Columns: ``dd_set``, ``dd_v0`` … ``dd_v{n-1}``, ``dd_count``,
+        ``dd_rank``, ``dd_distinct`` and, if a column is text, ``dd_p_<class>``.
+        """
+        whole = self.row_keys() if self.counts_rows(names) else []
+        if not names and not whole:
             return None
         refs = [col(n) for n in names]
-        which = exp.Case(
-            ifs=[
-                exp.If(
-                    this=exp.EQ(this=exp.func("GROUPING", r.copy()), expression=_n(0)),
-                    true=_n(i),
-                )
-                for i, r in enumerate(refs)
-            ]
-        )
+        ifs = [exp.If(this=_grouped(r), true=_n(i)) for i, r in enumerate(refs)]
+        sets = [exp.Tuple(expressions=[r.copy()]) for r in refs]
+        if whole:
+            # Checked first: in the whole-row set every column is grouped.
+            both = exp.and_(*(_grouped(col(k)) for k in whole[:2]))
+            ifs.insert(0, exp.If(this=both, true=_n(len(names))))
+            sets.append(exp.Tuple(expressions=[col(k) for k in whole]))
         values = [r.copy().as_(f"dd_v{i}") for i, r in enumerate(refs)]
-        grouped = exp.select(which.as_("dd_set"), *values, exp.Count(this=exp.Star()).as_(COUNT))
-        grouped = grouped.from_(SOURCE)
-        sets = exp.GroupingSets(expressions=[exp.Tuple(expressions=[r.copy()]) for r in refs])
-        grouped.set("group", exp.Group(grouping_sets=[sets]))
+        count = exp.Count(this=exp.Star()).as_(COUNT)
+        grouped = exp.select(exp.Case(ifs=ifs).as_("dd_set"), *values, count).from_(SOURCE)
+        grouped.set("group", exp.Group(grouping_sets=[exp.GroupingSets(expressions=sets)]))
+        branches: list[exp.Select] = []
+        if names:
+            branches.append(self._per_column(names))
+        if whole:
+            branches.append(self._whole_rows(names))
+        query: exp.Query = branches[0]
+        if len(branches) == 2:
+            query = exp.union(branches[0], branches[1], distinct=False)
+        return query.with_(GROUPS, as_=grouped)
+
+    def _text_sets(self, names: Sequence[str]) -> list[int]:
+        kinds = {c.name: c.type for c in self.columns}
+        return [i for i, n in enumerate(names) if kinds[n] == "string"]
+
+    def _per_column(self, names: Sequence[str]) -> exp.Select:
         vs = [col(f"dd_v{i}") for i in range(len(names))]
         # One CASE, not an OR of ANDs: Spark's constraint propagation explodes on the latter.
         own_value = exp.Case(
@@ -184,10 +238,9 @@ class MetricPlan:
             default=exp.false(),
         )
         keep = exp.EQ(this=own_value, expression=exp.true())
-        by_set = [col("dd_set")]
         rank = exp.Window(
             this=exp.RowNumber(),
-            partition_by=by_set,
+            partition_by=[col("dd_set")],
             order=exp.Order(
                 expressions=[*ordered(col(COUNT), desc=True), *ordered(*(v.copy() for v in vs))]
             ),
@@ -200,8 +253,9 @@ class MetricPlan:
                 col(COUNT),
                 rank.as_("dd_rank"),
                 distinct.as_("dd_distinct"),
+                *self._pattern_windows(self._text_sets(names)),
             )
-            .from_(grouped.subquery("g"))
+            .from_(GROUPS)
             .where(keep)
         )
         top = max(self.options.top_k, 1)
@@ -212,19 +266,93 @@ class MetricPlan:
         )
 
     @staticmethod
-    def read_distinct(
-        names: Sequence[str], rows: Sequence[Sequence[Any]]
-    ) -> dict[str, tuple[int, list[tuple[Any, int]]]]:
-        """``{column: (exact distinct count, [(value, count), …] by rank)}``."""
-        out: dict[str, tuple[int, list[tuple[Any, int]]]] = {n: (0, []) for n in names}
-        width = len(names)
-        for row in sorted(rows, key=lambda r: (r[0], r[width + 2])):
-            name = names[row[0]]
-            value, count, distinct = row[1 + row[0]], row[width + 1], row[width + 3]
-            out[name] = (int(distinct), [*out[name][1], (value, int(count))])
+    def _pattern_windows(text_sets: Sequence[int]) -> list[exp.Expr]:
+        """Per pattern class: rows of the set's text column whose value is of that class."""
+        if not text_sets:
+            return []
+        out: list[exp.Expr] = []
+        for kind, pattern in PATTERN_CLASSES.items():
+            matched = exp.Case(
+                ifs=[
+                    exp.If(
+                        this=exp.and_(
+                            exp.EQ(this=col("dd_set"), expression=_n(i)),
+                            full_match(col(f"dd_v{i}"), pattern),
+                        ),
+                        true=col(COUNT),
+                    )
+                    for i in text_sets
+                ]
+            )
+            total = exp.Window(this=exp.Sum(this=matched), partition_by=[col("dd_set")])
+            out.append(exp.Coalesce(this=total, expressions=[_n(0)]).as_(f"dd_p_{kind}"))
         return out
 
-    # -- 3. identifier probe -------------------------------------------------------------
+    def _whole_rows(self, names: Sequence[str]) -> exp.Select:
+        """The whole-row set as one row, its number of groups in ``dd_distinct``."""
+        width = len(names)
+        patterns = len(PATTERN_CLASSES) if self._text_sets(names) else 0
+        nulls = [f"dd_v{i}" for i in range(width)] + [COUNT, "dd_rank"]
+        tail = [f"dd_p_{k}" for k in PATTERN_CLASSES][:patterns]
+        return (
+            exp.select(
+                _n(width).as_("dd_set"),
+                *(exp.Null().as_(n) for n in nulls),
+                exp.Count(this=exp.Star()).as_("dd_distinct"),
+                *(exp.Null().as_(n) for n in tail),
+            )
+            .from_(GROUPS)
+            .where(exp.EQ(this=col("dd_set"), expression=_n(width)))
+        )
+
+    def read_values(self, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> ValueCounts:
+        width = len(names)
+        text = {names[i] for i in self._text_sets(names)}
+        out = ValueCounts(
+            columns={n: (0, []) for n in names},
+            patterns={n: dict.fromkeys(PATTERN_CLASSES, 0) for n in text},
+        )
+        per_column = [r for r in rows if r[0] < width]
+        for row in sorted(per_column, key=lambda r: (r[0], r[width + 2])):
+            name = names[row[0]]
+            value, count, distinct = row[1 + row[0]], row[width + 1], row[width + 3]
+            out.columns[name] = (int(distinct), [*out.columns[name][1], (value, int(count))])
+            if name in text:
+                found = row[width + 4 : width + 4 + len(PATTERN_CLASSES)]
+                out.patterns[name] = {
+                    k: int(v) for k, v in zip(PATTERN_CLASSES, found, strict=True)
+                }
+        for row in rows:
+            if row[0] == width:
+                out.distinct_rows = int(row[width + 3])
+        return out
+
+    # -- 3. text patterns of columns with too many distinct values ----------------------
+
+    def pattern_query(self, names: Sequence[str]) -> exp.Select | None:
+        """Pattern classes counted row by row, for text columns not in the values query."""
+        if not names:
+            return None
+        counts = [
+            count_if(full_match(col(n), pattern)).as_(f"m{i}")
+            for i, (n, pattern) in enumerate(
+                (n, p) for n in names for p in PATTERN_CLASSES.values()
+            )
+        ]
+        return exp.select(*counts).from_(SOURCE)
+
+    @staticmethod
+    def read_patterns(names: Sequence[str], row: Sequence[Any]) -> dict[str, dict[str, int]]:
+        per = len(PATTERN_CLASSES)
+        return {
+            n: {
+                k: int(v)
+                for k, v in zip(PATTERN_CLASSES, row[j * per : (j + 1) * per], strict=True)
+            }
+            for j, n in enumerate(names)
+        }
+
+    # -- 4. identifier probe -------------------------------------------------------------
 
     def probe_query(self, names: Sequence[str]) -> exp.Select | None:
         if not names:
@@ -235,7 +363,7 @@ class MetricPlan:
             .limit(self.options.identifier_probe_rows)
         )
 
-    # -- 4. duplicate rows ---------------------------------------------------------------
+    # -- 5. duplicate rows, when the values query cannot count them ----------------------
 
     def duplicate_query(self) -> exp.Select | None:
         keys = [col(c.name) for c in self.columns if c.type in ORDERABLE]
@@ -246,7 +374,7 @@ class MetricPlan:
         total = exp.Coalesce(this=exp.Sum(this=extra), expressions=[_n(0)])
         return exp.select(total.as_("duplicates")).from_(groups.subquery("g"))
 
-    # -- 5. rule samples -----------------------------------------------------------------
+    # -- 6. rule samples -----------------------------------------------------------------
 
     def sample_query(self, rule_id: str) -> exp.Select:
         check = self.checks[rule_id]
@@ -271,3 +399,8 @@ class MetricPlan:
 
 def _n(value: int) -> exp.Expr:
     return exp.Literal.number(value)
+
+
+def _grouped(column: exp.Expr) -> exp.Expr:
+    """True in the grouping sets that group by ``column``."""
+    return exp.EQ(this=exp.func("GROUPING", column), expression=_n(0))

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from datadeed.quality import DuckDBQualityEngine, QualityReport, parse_ruleset
+from datadeed.quality import AssessOptions, DuckDBQualityEngine, QualityReport, parse_ruleset
 from datadeed.quality.engines.spark import SparkQualityEngine
-from tests.unit.quality.conftest import write_csv
+from tests.unit.quality.conftest import write_csv, write_parquet
 from tests.unit.quality.test_rules_duckdb import REFERENCE_TIME, RULES
 
 pytestmark = pytest.mark.spark
@@ -71,4 +71,24 @@ def test_engines_agree_on_csv_with_simple_types(spark_session: Any, tmp_path: Pa
     )
     duck, spark = _both(path, ruleset, spark_session)
     assert [c.type for c in spark.columns] == [c.type for c in duck.columns]
+    assert _comparable(spark) == _comparable(duck)
+
+
+def test_engines_agree_when_patterns_and_duplicates_take_the_other_paths(
+    spark_session: Any, tmp_path: Path
+) -> None:
+    # "serial" has more distinct values than the limit: patterns counted row by row;
+    # "code" stays exact; duplicates come from the whole-row grouping set.
+    codes = ["杭州", "abc", "123", "a1", " ", "", "x-9", None]
+    rows = {
+        "code": [codes[i % len(codes)] for i in range(30)] + codes[:4],
+        "serial": [f"s{i}" if i % 3 else str(i) for i in range(30)] + ["0", "s1", "s2", "3"],
+    }
+    path = write_parquet(tmp_path / "text.parquet", rows)
+    options = AssessOptions(exact_distinct_limit=10)
+    duck = DuckDBQualityEngine(memory_limit="256MB", threads=2).assess(path, options=options)
+    spark = SparkQualityEngine(spark_session).assess(path, options=options)
+    assert duck.column("serial").distinct_approximate
+    assert not duck.column("code").distinct_approximate
+    assert duck.duplicate_rows == 4
     assert _comparable(spark) == _comparable(duck)
