@@ -1,5 +1,7 @@
 """Demo certificates in the states the registry's demo cases do not reach: one transferred
-to another enterprise (after a licence), one revoked by the registrar. Idempotent."""
+to another enterprise (its earlier licence binds the new holder, who grants an exclusive
+one), one revoked by the registrar, and one issued 200 days ago with an expired licence and
+an exclusive licence in force. Idempotent."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from datadeed.certificates.numbering import Track
 from datadeed.certificates.services import CertificateService, IssueInput
 from datadeed.config import Settings
 from datadeed.datasets.models import Dataset, DatasetVersion
+from datadeed.db import utcnow
 from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.services import LedgerService
 
@@ -39,8 +42,53 @@ def seed_certificate_states(session: Session, settings: Settings) -> None:
     )
     service.offer_transfer(seller, transferred.number, _uscc(session, _USERS[2]))
     service.accept_transfer(buyer, transferred.number)
+    service.grant_licence(
+        buyer,
+        transferred.number,
+        _uscc(session, _USERS[1]),
+        ["operate"],
+        transferred.valid_from + dt.timedelta(days=180),
+        exclusivity="exclusive",
+        scope="仅限长三角区域干线物流时效产品的对外经营",
+    )
     revoked = service.issue(_input(version, Track.DATA_IP, seller, 2), issued_by=officer)
     service.revoke(officer, revoked.number, "异议成立：数据来源授权材料不足，撤销登记")
+    _seed_licensed(session, settings, ledger, version, (officer, seller))
+
+
+def _seed_licensed(
+    session: Session,
+    settings: Settings,
+    ledger: LedgerService,
+    version: DatasetVersion,
+    actors: tuple[Principal, Principal],
+) -> None:
+    """A data-IP certificate issued 200 days ago: a licence that ran out 100 days ago (shown
+    as expired, by date) and a sole licence of the operating right in force today."""
+    officer, seller = actors
+    past = CertificateService(
+        session, ledger, settings, now=lambda: utcnow() - dt.timedelta(days=200)
+    )
+    certificate = past.issue(_input(version, Track.DATA_IP, seller, 3), issued_by=officer)
+    corpus = _uscc(session, "corpus.admin")
+    past.grant_licence(
+        seller,
+        certificate.number,
+        corpus,
+        ["use"],
+        certificate.valid_from + dt.timedelta(days=100),
+        scope="语料清洗试点，限内部模型训练",
+    )
+    service = CertificateService(session, ledger, settings)
+    service.grant_licence(
+        seller,
+        certificate.number,
+        corpus,
+        ["operate"],
+        certificate.valid_from + dt.timedelta(days=565),
+        exclusivity="sole",
+        scope="数据产品在数据交易所挂牌经营",
+    )
 
 
 _USERS = ("registrar.lead", "logistics.admin", "health.admin")
