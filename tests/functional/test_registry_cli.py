@@ -11,6 +11,7 @@ from datadeed.db import Database
 from datadeed.evidence.services import EvidenceService
 from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.services import LedgerService
+from datadeed.registry.schemas import ObjectionIn, ObjectionResponseIn
 from datadeed.registry.services import RegistryService
 from datadeed.registry.states import ApplicationState
 from tests import factories
@@ -19,7 +20,7 @@ from tests.functional.helpers import one_error_line, run
 from tests.unit.registry.builders import cast, complete_draft, drive, version_of
 
 
-def _case_under_notice(env: dict[str, str]) -> str:
+def _case_under_notice(env: dict[str, str], answered_objection: bool = False) -> str:
     url = env["DATADEED_DATABASE_URL"]
     database = Database.from_url(url)
     settings = make_settings(Path(env["DATADEED_HOME"]), url)
@@ -37,6 +38,12 @@ def _case_under_notice(env: dict[str, str]) -> str:
             app = registry.save_draft(principal_for(people.applicant), draft)
             app = registry.submit(principal_for(people.applicant), app.id)
             app = drive(registry, people, app, ApplicationState.PUBLIC_NOTICE)
+            if answered_objection and app.notice is not None:
+                objection = registry.file_objection(
+                    people.outsider_p, app.notice.notice_no, ObjectionIn(grounds="共同采集的数据")
+                )
+                answer = ObjectionResponseIn(text="由本单位独立采集")
+                registry.respond_to_objection(people.applicant_p, objection.id, answer)
             return app.application_no
     finally:
         factories.unbind()
@@ -60,3 +67,12 @@ def test_queue_case_and_notices_from_the_console(migrated):
     assert notices[0]["open_for_objections"] is True
 
     one_error_line(run(migrated, "application", "show", "RA-1999-000000"), "not_found")
+
+
+def test_a_case_shows_its_objections_and_the_answers(migrated):
+    number = _case_under_notice(migrated, answered_objection=True)
+    shown = run(migrated, "application", "show", number)
+    assert shown.returncode == 0, shown.stderr
+    assert "[pending]: 共同采集的数据" in shown.stdout
+    assert "answer (revision 1): 由本单位独立采集" in shown.stdout
+    assert "respond_objection ledger #" in shown.stdout

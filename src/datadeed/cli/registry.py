@@ -82,6 +82,12 @@ def application_show(
         index = "" if event.ledger_index is None else f" ledger #{event.ledger_index}"
         when = event.occurred_at.astimezone(SHANGHAI)
         console.print(escape(f"  {when:%Y-%m-%d %H:%M} (UTC+8) {event.action}{index}"))
+    for objection in app.objections:
+        status = objection.status.value
+        console.print(escape(f"  objection #{objection.id} [{status}]: {objection.grounds}"))
+        if objection.response is not None:
+            answer = objection.response
+            console.print(escape(f"    answer (revision {answer.revision}): {answer.text}"))
 
 
 def notice_list(as_json: JsonOpt = False) -> None:
