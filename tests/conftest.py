@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -32,6 +33,11 @@ from datadeed.evidence.services import EvidenceService
 from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.services import LedgerService
 from tests import factories
+
+# Property tests judge results, not speed: on a loaded 2-core CI machine a per-example
+# deadline only makes them flaky.
+hypothesis.settings.register_profile("datadeed", deadline=None)
+hypothesis.settings.load_profile("datadeed")
 
 PG_URL = os.environ.get("DATADEED_TEST_DATABASE_URL")
 ROOT = Path(__file__).resolve().parent.parent

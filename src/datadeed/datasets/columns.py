@@ -46,11 +46,11 @@ _NUMBER = CellClass.INTEGER | CellClass.DECIMAL
 def classify_sql(column: str) -> str:
     """A DuckDB expression giving the CellClass bit of each cell of a VARCHAR column.
 
-    A number written the way DuckDB prints it (``42``, ``-3``, ``517.0``) is classed by
-    casting it and comparing the text, without a regular expression. Otherwise one regex
-    decides "number" (an integer is a number without ``.`` or an exponent), and cheap
-    length and character tests keep the rarer classes' expressions off the cells that
-    cannot match them."""
+    Cheap character tests route each cell to the one test that can class it: text that
+    cannot start a typed value is text; a date or time goes to the temporal checks; an
+    integer written the way DuckDB prints it (``42``, ``-3``) is classed by casting it and
+    comparing the text; anything else takes one regular expression for "number" (an
+    integer is a number without ``.`` or an exponent) before the boolean test."""
     c = quote_ident(column)
 
     def match(pattern: str) -> str:
@@ -76,36 +76,39 @@ def classify_sql(column: str) -> str:
         f"WHEN length({c}) <= 15 AND NOT {has_exponent} THEN {CellClass.DECIMAL.value} "
         f"WHEN {decimal_ok} THEN {CellClass.DECIMAL.value} ELSE {CellClass.TEXT.value} END"
     )
+    # A date is ten characters; a date-time with Z or an offset is the zoned kind.
+    after_date = f"substr({c}, 11)"
+    zoned = f"(right({c}, 1) = 'Z' OR contains({after_date}, '+') OR contains({after_date}, '-'))"
     temporal = (
-        "CASE "
-        + _checked(c, match(DATE_RE), "DATE", CellClass.DATE)
-        + _checked(c, match(TIMESTAMP_RE), "TIMESTAMP", CellClass.TIMESTAMP)
-        + _checked(c, match(TIMESTAMPTZ_RE), "TIMESTAMPTZ", CellClass.TIMESTAMPTZ)
-        + f"ELSE {CellClass.TEXT.value} END"
+        f"CASE WHEN length({c}) = 10 THEN {_checked(c, match(DATE_RE), 'DATE', CellClass.DATE)} "
+        f"WHEN {zoned} "
+        f"THEN {_checked(c, match(TIMESTAMPTZ_RE), 'TIMESTAMPTZ', CellClass.TIMESTAMPTZ)} "
+        f"ELSE {_checked(c, match(TIMESTAMP_RE), 'TIMESTAMP', CellClass.TIMESTAMP)} END"
     )
     return (
         f"CASE WHEN {c} IS NULL THEN 0 "
         # Every typed cell starts with a digit, a sign or the t/f of a boolean.
         f"WHEN NOT (ascii({c}) BETWEEN 48 AND 57 OR ascii({c}) IN (43, 45, 70, 84, 102, 116)) "
         f"THEN {CellClass.TEXT.value} "
-        # Fast paths: the text is exactly how DuckDB prints the number it casts to.
-        f"WHEN CAST(TRY_CAST({c} AS BIGINT) AS VARCHAR) = {c} THEN CASE "
-        f"WHEN length(ltrim({c}, '-')) <= 15 THEN {CellClass.INTEGER.value} "
+        # A date or time has "-" fifth and no exponent; a number never does.
+        f"WHEN length({c}) >= 10 AND substr({c}, 5, 1) = '-' AND NOT {has_exponent} "
+        f"THEN {temporal} "
+        # An integer written the way DuckDB prints it: no regular expression needed.
+        f"WHEN NOT contains({c}, '.') AND CAST(TRY_CAST({c} AS BIGINT) AS VARCHAR) = {c} "
+        f"THEN CASE WHEN length(ltrim({c}, '-')) <= 15 THEN {CellClass.INTEGER.value} "
         f"ELSE {CellClass.BIG_INTEGER.value} END "
-        f"WHEN length({c}) <= 15 AND contains({c}, '.') "
-        f"AND CAST(TRY_CAST({c} AS DOUBLE) AS VARCHAR) = {c} THEN {CellClass.DECIMAL.value} "
         f"WHEN length({c}) > 40 THEN {CellClass.TEXT.value} "
         f"WHEN {match(DECIMAL_RE)} THEN {number} "
         f"WHEN length({c}) IN (4, 5) AND {match(BOOLEAN_RE)} THEN {CellClass.BOOLEAN.value} "
-        f"WHEN length({c}) >= 10 AND substr({c}, 5, 1) = '-' THEN {temporal} "
         f"ELSE {CellClass.TEXT.value} END"
     )
 
 
 def _checked(c: str, matches: str, sql_type: str, cls: CellClass) -> str:
+    """``cls`` when the cell matches and casts to ``sql_type``, else text."""
     return (
-        f"WHEN {matches} THEN CASE WHEN TRY_CAST({c} AS {sql_type}) IS NULL "
-        f"THEN {CellClass.TEXT.value} ELSE {cls.value} END "
+        f"CASE WHEN {matches} AND TRY_CAST({c} AS {sql_type}) IS NOT NULL "
+        f"THEN {cls.value} ELSE {CellClass.TEXT.value} END"
     )
 
 

@@ -7,7 +7,8 @@ becomes ``N`` (NULL) or ``<UTF-8 byte length>:<canonical text>``, the cells of a
 concatenated in the order of the NFC column names, and the row digest is SHA-256 of that.
 The content fingerprint is SHA-256 over ``datadeed/content/v1\\n``, the digest of the
 column names and the digest of all row digests sorted ascending (duplicates repeated).
-DuckDB computes the row digests and sorts them, larger than memory if need be.
+DuckDB computes the row digests and sorts them, larger than memory if need be, in one
+query whose sorted output also gives the counts and the overlap sketch.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from pathlib import Path
 from typing import BinaryIO
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from datadeed.datasets.engine import DEFAULT_MEMORY_LIMIT, connect, workspace
 from datadeed.datasets.errors import FileTooLarge
 from datadeed.datasets.minhash import DEFAULT_K, MinHashSketch, row_hash64
-from datadeed.datasets.sql import describe, first_row, quote_ident, read_parquet, select
+from datadeed.datasets.sql import describe, quote_ident, read_parquet, select
 
 CONTENT_VERSION = "datadeed/content/v1"
 CHUNK = 1 << 20
@@ -151,37 +153,59 @@ def fingerprint_parquet(
 def fingerprint_relation(
     conn: duckdb.DuckDBPyConnection, relation: str, *, k: int = DEFAULT_K
 ) -> DatasetFingerprint:
-    """The same, over any relation ``conn`` can scan (a table function or table name)."""
+    """The same, over any relation ``conn`` can scan (a table function or table name).
+
+    One query: DuckDB computes every row digest and sorts them (spilling if need be);
+    the sorted stream gives the content digest, the row and distinct-row counts (a
+    distinct row starts wherever a digest differs from the one before) and the ``k``
+    smallest distinct digests of the overlap sketch."""
     for macro in _MACROS:
         conn.execute(macro)
     columns = sorted(describe(conn, relation), key=lambda c: _nfc(c[0]).encode())
     cells = [_cell_sql(name, sql_type) for name, sql_type in columns]
     row_sql = f"concat_ws(chr(9), {', '.join(cells)})" if cells else "''"
-    conn.execute(
-        "CREATE OR REPLACE TEMP TABLE dd_rows AS "
-        + select(f"unhex(sha256({row_sql})) AS h", relation)
-    )
-    counts = first_row(conn, "SELECT count(*), count(DISTINCT h) FROM dd_rows")
-    row_count, distinct = (int(counts[0]), int(counts[1])) if counts else (0, 0)
-    sorted_rows = hashlib.sha256()
-    for chunk in _sorted_digests(conn):
-        sorted_rows.update(chunk)
-    bottom = conn.execute("SELECT DISTINCT h FROM dd_rows ORDER BY h LIMIT ?", [k]).fetchall()
-    conn.execute("DROP TABLE dd_rows")
+    query = select(f"unhex(sha256({row_sql})) AS h", relation, "ORDER BY h")
+    stream = _SortedDigests(k)
+    for chunk in _sorted_digests(conn, query):
+        stream.update(chunk)
     schema = hashlib.sha256(encode_row(escape_text(_nfc(n)) for n, _ in columns)).digest()
     content = hashlib.sha256(
-        CONTENT_VERSION.encode() + b"\n" + schema + sorted_rows.digest()
+        CONTENT_VERSION.encode() + b"\n" + schema + stream.digest.digest()
     ).hexdigest()
-    hashes = sorted({row_hash64(bytes(row[0])) for row in bottom})
+    hashes = sorted({row_hash64(row) for row in stream.bottom})
     return DatasetFingerprint(
-        ContentFingerprint(content, schema.hex(), row_count, distinct),
-        MinHashSketch(k, tuple(hashes), distinct),
+        ContentFingerprint(content, schema.hex(), stream.rows, stream.distinct),
+        MinHashSketch(k, tuple(hashes), stream.distinct),
     )
 
 
-def _sorted_digests(conn: duckdb.DuckDBPyConnection) -> Iterator[memoryview]:
-    """The row digests in ascending order as contiguous 32-byte runs (no per-row Python)."""
-    reader = conn.sql("SELECT h FROM dd_rows ORDER BY h").to_arrow_reader(1 << 16)
+class _SortedDigests:
+    """Folds ascending 32-byte row digests: their SHA-256, counts and the bottom ``k``."""
+
+    def __init__(self, k: int) -> None:
+        self.k, self.rows, self.distinct = k, 0, 0
+        self.digest = hashlib.sha256()
+        self.bottom: list[bytes] = []
+        self._last: bytes | None = None
+
+    def update(self, chunk: memoryview) -> None:
+        self.digest.update(chunk)
+        rows = np.frombuffer(chunk, dtype=np.uint8).reshape(-1, 32)
+        starts = np.ones(len(rows), dtype=bool)
+        starts[1:] = np.any(rows[1:] != rows[:-1], axis=1)
+        if self._last is not None:
+            starts[0] = rows[0].tobytes() != self._last
+        self.rows += len(rows)
+        self.distinct += int(starts.sum())
+        if len(self.bottom) < self.k:
+            firsts = np.flatnonzero(starts)[: self.k - len(self.bottom)]
+            self.bottom.extend(rows[i].tobytes() for i in firsts)
+        self._last = rows[-1].tobytes()
+
+
+def _sorted_digests(conn: duckdb.DuckDBPyConnection, query: str) -> Iterator[memoryview]:
+    """The digests ``query`` yields, as contiguous 32-byte runs (no per-row Python)."""
+    reader = conn.sql(query).to_arrow_reader(1 << 16)
     for batch in reader:
         column = batch.column(0).cast(pa.binary(32))
         data = column.buffers()[1]

@@ -253,8 +253,8 @@ def _stage_delimited(
         f"auto_detect=false, columns={{{spec}}}, header=false, "
         f"skip={int(bool(fmt.has_header))}, delim={quote_literal(fmt.delimiter or ',')}, "
         "quote='\"', escape='\"', comment='', strict_mode=true, null_padding=false, "
-        "allow_quoted_nulls=false, max_line_size=16777216"
-    )
+        "allow_quoted_nulls=false, max_line_size=16777216, buffer_size=33554432"
+    )  # DuckDB's buffer defaults to 16 × max_line_size (256 MiB), per thread: too much
     rejects = (
         f"store_rejects=true, rejects_table='rejects_{index}', rejects_scan='rejects_scan_{index}'"
     )

@@ -17,6 +17,7 @@ from datadeed.datasets.formats import (
     TIMESTAMP_RE,
     TIMESTAMPTZ_RE,
 )
+from datadeed.datasets.sql import select
 
 CELLS = [
     *("0", "-0", "+0", "+5", "-5", "007", "00", "1", "42", "-42", "517", "-1"),
@@ -31,6 +32,8 @@ CELLS = [
     *("2024-01-05", "2024-02-30", "2024-1-5", "2024-01-05T08:00", "2024-01-05 08:00:00"),
     *("2024-01-05T08:00:00.123456", "2024-01-05T08:00:00Z", "2024-01-05T08:00:00+08:00"),
     *("2024-01-05T08:00:00+0800", "2024-01-05T08:00:00+08", "2024-13-01", "-2024-01-05"),
+    *("2024-01-05T08:00:00-05:00", "2024-01-05 08:00", "2024-01-05Z", "2024-01-05T25:00:00"),
+    *("2024-01-05T08:00:00.5Z", "1234-5678", "12345-6789", "2024-01-05x", "123e-56789"),
     *("x" * 41, "1" * 41, "2013-01-01T10:00:00Z", "1.5", "-3.25", "99.99"),
 ]
 
@@ -74,7 +77,7 @@ def test_every_cell_is_classed_as_the_reference_classes_it() -> None:
     with duckdb.connect() as conn:
         conn.execute("CREATE TABLE cells (v VARCHAR)")
         conn.executemany("INSERT INTO cells VALUES (?)", [[cell] for cell in CELLS])
-        rows = conn.execute(f"SELECT v, {classify_sql('v')} FROM cells").fetchall()
+        rows = conn.execute(select(f"v, {classify_sql('v')}", "cells")).fetchall()
     found = {value: CellClass(code) for value, code in rows}
     expected = {cell: reference(cell) for cell in CELLS}
     assert found == expected
@@ -82,7 +85,7 @@ def test_every_cell_is_classed_as_the_reference_classes_it() -> None:
 
 def test_a_null_cell_has_no_class() -> None:
     with duckdb.connect() as conn:
-        row = conn.execute(f"SELECT {classify_sql('v')} FROM (SELECT NULL::VARCHAR AS v)")
+        row = conn.execute(select(classify_sql("v"), "(SELECT NULL::VARCHAR AS v)"))
         assert row.fetchone() == (0,)
 
 

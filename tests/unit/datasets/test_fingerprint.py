@@ -42,7 +42,9 @@ def macros() -> duckdb.DuckDBPyConnection:
 
 
 @given(st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=50))
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_sql_number_text_matches_python_for_every_double(
     macros: duckdb.DuckDBPyConnection, values: list[float]
 ) -> None:
