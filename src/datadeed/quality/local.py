@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,8 +58,11 @@ def prepare(
     (overlap sketch of size ``sketch_k``)."""
     work_dir.mkdir(parents=True, exist_ok=True)
     limits = limits or IntakeLimits()
-    normalized = normalize(path, work_dir / "data.parquet", limits=limits)
-    sha256, sm3 = source_digests(path)
+    # hashlib releases the GIL: the source digests are read while DuckDB reads the data.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digests = pool.submit(source_digests, path)
+        normalized = normalize(path, work_dir / "data.parquet", limits=limits)
+        sha256, sm3 = digests.result()
     fingerprint = fingerprint_parquet(
         normalized.path, k=sketch_k, memory_limit=limits.memory_limit, work_dir=work_dir
     )
