@@ -46,3 +46,25 @@ def test_transfer_then_public_verification(page: Page, server_url):
     page.get_by_label("证书编号").fill("DP2026113301999999")
     page.get_by_role("button", name="核验").click()
     expect(page.get_by_test_id("verdict")).to_have_attribute("data-verdict", "not_found")
+
+
+def test_licences_granted_to_us_and_a_new_licence(page: Page, server_url):
+    health = _org("health.admin")
+    _login(page, server_url, "logistics.admin", DEMO_PASSWORD)
+    page.goto(f"{server_url}/certificates/licences")
+    expect(page.get_by_test_id("granted-to-us")).to_contain_text("独占许可")
+    by_us = page.get_by_test_id("granted-by-us")
+    expect(by_us.locator('[data-status="expired"]')).to_contain_text("已过期")
+    expect(by_us.locator('[data-status="active"]').first).to_contain_text("排他许可")
+    shot(page, "certificate-licences-ours")
+    by_us.locator('[data-status="expired"]').get_by_role("link").first.click()
+    form = page.get_by_test_id("licence-form")
+    form.get_by_label("被许可方统一社会信用代码").fill(health.uscc)
+    form.get_by_label("数据产品经营权").uncheck()  # the operating right is licensed sole
+    form.get_by_label("许可截止日期").fill("2027-06-30")
+    form.get_by_label("许可范围与用途", exact=False).fill("慢病随访研究")
+    form.get_by_role("button", name="办理许可登记").click()
+    expect(page.get_by_test_id("licences").locator("tbody tr")).to_have_count(3)
+    expect(page.get_by_test_id("in-force")).to_contain_text("今日有效: 2")
+    expect(page.get_by_test_id("exclusive-licences")).to_contain_text("排他许可")
+    shot(page, "certificate-licences")
