@@ -28,6 +28,7 @@ from datadeed.datasets.errors import (
 )
 
 SAMPLE_BYTES = 1 << 20
+SNIFF_CHARS = 1 << 16  # text read for the delimiter and header (the encoding: all the sample)
 DELIMITERS = (",", "\t", ";", "|")
 PARQUET_MAGIC = b"PAR1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -167,6 +168,8 @@ def _detect_delimited(
     *,
     complete: bool,
 ) -> DetectedFormat:
+    if len(text) > SNIFF_CHARS:  # the dialect shows in the first lines; parse fewer
+        text, complete = text[: text.rfind("\n", 0, SNIFF_CHARS) + 1] or text, False
     delim = delimiter or sniff_delimiter(text, complete=complete)
     rows = _records(text, delim, complete=complete)
     has_header = looks_like_header(rows) if header is None else header
