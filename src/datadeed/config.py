@@ -78,6 +78,11 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest dataset file (or folder, in total) that intake reads.",
     )
+    report_cache_max_bytes: int = Field(
+        default=512 << 20,
+        ge=0,
+        description="Report PDFs kept under HOME/cache/reports; the least recently used go first.",
+    )
     xlsx_max_uncompressed_bytes: int = Field(
         default=1 << 30, ge=1024, description="XLSX: largest total uncompressed size (zip bombs)."
     )

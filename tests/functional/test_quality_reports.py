@@ -77,6 +77,12 @@ def test_report_as_json_html_and_pdf(client, manager, tmp_path, settings):
     again = client.get(f"{base}/report", params={"format": "pdf"}, headers=headers)
     assert again.content == pdf.content and len(list(cache.iterdir())) == 1
 
+    # Over its cap, the cache keeps only the PDF just rendered (English this time).
+    settings.report_cache_max_bytes = 0
+    english = client.get(f"{base}/report", params={"format": "pdf", "lang": "en"}, headers=headers)
+    assert english.status_code == 200 and english.content != pdf.content
+    assert [p.name.split("-")[-2] for p in cache.iterdir()] == ["en"]
+
 
 def test_report_of_other_tenant_or_missing_version_is_404(client, manager, accounts):
     _user, headers = manager

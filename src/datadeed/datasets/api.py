@@ -150,7 +150,7 @@ async def get_report(
     html = report_html(record)
     if format == "html":
         return HTMLResponse(html)
-    pdf = await run_in_threadpool(cached_pdf, settings.home / "cache" / "reports", record, html)
+    pdf = await run_in_threadpool(cached_pdf, settings, record, html)
     return pdf_response(pdf, dataset_id, version_no)
 
 

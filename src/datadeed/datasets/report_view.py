@@ -16,6 +16,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 from sqlalchemy.orm import object_session
 
+from datadeed.config import Settings
 from datadeed.datasets.models import QualityReportRecord
 from datadeed.quality.indicators import Dimension
 from datadeed.reports.charts import bar_svg, radar_svg
@@ -97,22 +98,56 @@ def report_pdf(record: QualityReportRecord) -> bytes:
     return html_to_pdf(report_html(record))
 
 
-def cached_pdf(cache_dir: Path, record: QualityReportRecord, html: str) -> bytes:
-    """The PDF of ``html``, kept under ``cache_dir`` by the report's digest, the locale
-    and the templates' own digest: a sealed report never changes, so it is rendered once
-    per language and sensitivity scan state (and again only when a template changes)."""
+def cached_pdf(settings: Settings, record: QualityReportRecord, html: str) -> bytes:
+    """The PDF of ``html``, kept under ``HOME/cache/reports`` by the report's digest, the
+    locale and the templates' own digest: a sealed report never changes, so it is rendered
+    once per language and sensitivity scan state (and again only when a template changes).
+    The folder is held to ``report_cache_max_bytes``, least recently used out first."""
+    cache_dir = report_cache_dir(settings)
     scan = _sensitivity(record)["sensitivity"]
     scan_key = f"s{scan['scan_id']}{scan['grade_status']}" if scan else "s0"
     key = f"{record.digest}-{scan_key}-{current_locale.get()}-{_templates_digest()[:16]}.pdf"
     path = cache_dir / key
-    if path.is_file():
-        return path.read_bytes()
+    try:
+        pdf = path.read_bytes()
+        os.utime(path)  # recently used
+        return pdf
+    except FileNotFoundError:
+        pass
     pdf = html_to_pdf(html)
     cache_dir.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
     partial.write_bytes(pdf)
     os.replace(partial, path)
+    evict(cache_dir, settings.report_cache_max_bytes, keep=path)
     return pdf
+
+
+def report_cache_dir(settings: Settings) -> Path:
+    return settings.home / "cache" / "reports"
+
+
+def evict(cache_dir: Path, max_bytes: int, *, keep: Path | None = None) -> list[Path]:
+    """Delete the least recently used PDFs until the folder holds at most ``max_bytes``
+    (never ``keep``, the file just written). Returns what was deleted."""
+    entries = []
+    for pdf in cache_dir.glob("*.pdf"):
+        try:
+            stat = pdf.stat()
+        except FileNotFoundError:  # another worker evicted it
+            continue
+        entries.append((stat.st_mtime, stat.st_size, pdf))
+    total = sum(size for _, size, _ in entries)
+    removed: list[Path] = []
+    for _, size, pdf in sorted(entries, key=lambda e: e[0]):
+        if total <= max_bytes:
+            break
+        if pdf == keep:
+            continue
+        pdf.unlink(missing_ok=True)
+        total -= size
+        removed.append(pdf)
+    return removed
 
 
 @functools.cache

@@ -108,8 +108,7 @@ async def report_page(
             headers={"Content-Disposition": f'inline; filename="{record.digest[:16]}.json"'},
         )
     if format == "pdf":
-        cache = settings.home / "cache" / "reports"
-        pdf = await run_in_threadpool(cached_pdf, cache, record, report_html(record))
+        pdf = await run_in_threadpool(cached_pdf, settings, record, report_html(record))
         return pdf_response(pdf, dataset_id, version_no)
     return render(request, "datasets/report.html", report_context(record, gettext))
 
