@@ -151,7 +151,8 @@ class MetricPlan:
 
     def _column_metrics(self, c: ColumnInfo) -> None:
         ref = col(c.name)
-        self._add(("nulls", c.name), count_if(exp.Is(this=ref, expression=exp.Null())))
+        # COUNT(x) reads the null mask; a CASE per cell costs about twice as much.
+        self._add(("values", c.name), exp.Count(this=ref.copy()))
         if c.type not in ORDERABLE:
             return
         self._add(("approx_distinct", c.name), exp.ApproxDistinct(this=ref.copy()))
@@ -169,7 +170,11 @@ class MetricPlan:
         return exp.select(*aliased).from_(SOURCE)
 
     def read_profile(self, row: Sequence[Any]) -> dict[tuple[str, ...], Any]:
-        return {key: value for (key, _), value in zip(self._metrics, row, strict=True)}
+        metrics = {key: value for (key, _), value in zip(self._metrics, row, strict=True)}
+        for c in self.columns:
+            rows, present = metrics[("rows",)], metrics.pop(("values", c.name))
+            metrics[("nulls", c.name)] = int(rows) - int(present)
+        return metrics
 
     # -- 2. exact distinct counts, top values, text patterns, distinct rows -------------
 
