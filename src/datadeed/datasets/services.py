@@ -497,13 +497,10 @@ class DatasetService:
         )
 
     def _sensitivity_panel(self, version: DatasetVersion | None) -> dict[str, Any]:
-        """The sensitive-data domain's panel context for the latest version, if that
-        domain is installed (it lives in another package and may be absent)."""
+        """The sensitive-data domain's panel context for the latest version."""
+        from datadeed.sensitive.services import panel_context  # imports this module
+
         if version is None:
-            return {}
-        try:
-            from datadeed.sensitive.services import panel_context
-        except ImportError:
             return {}
         context: dict[str, Any] = panel_context(self.session, version.id)
         return context
