@@ -14,6 +14,7 @@ from datadeed.certificates.errors import (
     LicenceConflict,
     LicenceNotFound,
     NotCertificateHolder,
+    RightLicensed,
 )
 from datadeed.certificates.models import (
     CertificateStatus,
@@ -23,7 +24,7 @@ from datadeed.certificates.models import (
     LicenceState,
 )
 from datadeed.certificates.schemas import active_counts, encumbrances_out, licence_out
-from datadeed.certificates.services import CertificateService
+from datadeed.certificates.services import CertificateService, Correction
 from datadeed.db import utcnow
 from datadeed.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from datadeed.ledger import entries
@@ -309,3 +310,15 @@ def test_the_holder_withdraws_a_cancellation_request(world):
     with pytest.raises(CancellationClosed) as caught:
         world.service.withdraw_cancellation(world.p(world.holder), n)
     assert caught.value.extra["outcome"] == "approved"
+
+
+def test_a_correction_cannot_drop_a_licensed_right(world):
+    certificate = world.issue()
+    n = certificate.number
+    _grant(world, n, ["use"], 0, 30)
+    officer = world.p(world.officer)
+    with pytest.raises(RightLicensed) as caught:
+        world.service.correct(officer, n, Correction(rights=["hold"]), "权利登记有误")
+    assert caught.value.status == 409 and caught.value.extra["right"] == "use"
+    world.service.correct(officer, n, Correction(rights=["use"]), "持有权登记有误")
+    assert certificate.rights == ["use"]

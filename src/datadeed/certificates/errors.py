@@ -11,6 +11,7 @@ Conflict            409
 ├── CancellationPending         cancellation_pending
 ├── CancellationClosed          cancellation_closed (already decided or withdrawn)
 ├── LicenceConflict             licence_conflict (an exclusive or sole licence overlaps)
+├── RightLicensed               right_licensed (a correction would drop a licensed right)
 └── CertificateChanged          certificate_changed (lost a race with another writer)
 """
 
@@ -114,5 +115,19 @@ class LicenceConflict(Conflict):
             "over an overlapping term, and an exclusive or sole licence admits no other",
             certificate_no=number,
             conflicting_licence=licence_no,
+            right=right,
+        )
+
+
+class RightLicensed(Conflict):
+    code = "right_licensed"
+    title = "Right licensed"
+
+    def __init__(self, number: str, licence_no: str, right: str) -> None:
+        super().__init__(
+            f"licence {licence_no} of certificate {number} covers the {right!r} right: "
+            "the holder ends that licence before the right can be corrected away",
+            certificate_no=number,
+            licence_no=licence_no,
             right=right,
         )

@@ -23,7 +23,7 @@ from sqlalchemy import or_, select
 from datadeed.accounts.principal import Principal
 from datadeed.accounts.roles import OrgKind
 from datadeed.certificates.core import RIGHTS, CertificateCore, clean_reasons, clean_rights
-from datadeed.certificates.errors import LicenceConflict, LicenceNotFound
+from datadeed.certificates.errors import LicenceConflict, LicenceNotFound, RightLicensed
 from datadeed.certificates.models import (
     Certificate,
     CertificateEvent,
@@ -204,6 +204,14 @@ class LicenceRegistrations(CertificateCore):
             shared = [r for r in RIGHTS if r in rights and r in other.rights]
             if shared:
                 raise LicenceConflict(certificate.number, other.licence_no, shared[0])
+
+    def _check_rights_kept(self, certificate: Certificate, rights: list[str]) -> None:
+        """A correction may not drop a right that a licence in force (or granted) covers."""
+        day = shanghai_date(self.now())
+        for lic in self.licences(certificate):
+            dropped = [r for r in lic.rights if r not in rights]
+            if dropped and lic.status_on(day) in IN_FORCE:
+                raise RightLicensed(certificate.number, lic.licence_no, dropped[0])
 
     def _next_licence_no(self, certificate: Certificate) -> str:
         query = select(CertificateLicence.id).where(

@@ -335,6 +335,7 @@ class CertificateService(LicenceRegistrations):
         if correction.rights is not None:
             rights = clean_rights(correction.rights)
             if rights != list(certificate.rights):
+                self._check_rights_kept(certificate, rights)
                 details["rights_before"] = ",".join(certificate.rights)
                 certificate.rights = rights
         return details
