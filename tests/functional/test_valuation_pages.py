@@ -59,3 +59,29 @@ def test_bad_yaml_is_shown_on_the_form(client, accounts):
     assert 'data-testid="form-error"' in response.text and "cost: not valid YAML" in response.text
     # What was typed is kept.
     assert "items: [unclosed" in response.text
+
+
+def test_the_editor_saves_changed_inputs_and_keeps_bad_ones_on_the_form(client, accounts):
+    dataset_id = _dataset(client, accounts)
+    appraiser = UserFactory(organization__kind=OrgKind.APPRAISER, roles=[Role.APPRAISER])
+    login_page(client, appraiser.username, PASSWORD)
+    csrf = client.cookies.get("datadeed_csrf")
+    fields = FORM | {"dataset_id": str(dataset_id), "version_no": "1", "csrf_token": csrf}
+    case_url = client.post("/valuations/new", data=fields, follow_redirects=False).headers[
+        "location"
+    ]
+    edit = {k: v for k, v in fields.items() if k not in ("dataset_id", "version_no")}
+
+    saved = client.post(
+        f"{case_url}/edit", data=edit | {"name": "改名后的估值"}, follow_redirects=False
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == case_url
+    assert "改名后的估值" in client.get(case_url).text
+
+    bad = client.post(
+        f"{case_url}/edit", data=edit | {"income": "method: [unclosed", "name": "不应保存"}
+    )
+    assert bad.status_code == 400 and "income: not valid YAML" in bad.text
+    assert "method: [unclosed" in bad.text  # what was typed is kept on the form
+    after = client.get(case_url).text
+    assert "改名后的估值" in after and "不应保存" not in after  # nothing half-saved

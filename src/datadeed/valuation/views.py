@@ -4,6 +4,7 @@ formulas with their values, the workflow buttons, and the PDF report."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import yaml
@@ -96,8 +97,29 @@ def new_case_page(request: Request, actor: PageActor) -> Response:
     return render(request, "valuation/edit.html", context)
 
 
-def _meta(name: str, purpose: str, base_date: str, value_type: str) -> dict[str, str]:
-    return {"name": name, "purpose": purpose, "base_date": base_date, "value_type": value_type}
+@dataclass
+class CaseForm:
+    """The editor's fields, shared by the new-case and edit forms."""
+
+    name: Annotated[str, Form(max_length=200)]
+    purpose: Annotated[str, Form(max_length=32)]
+    base_date: Annotated[str, Form(max_length=10)]
+    value_type: Annotated[str, Form(max_length=32)]
+    cost: Text = ""
+    income: Text = ""
+    market: Text = ""
+    reconciliation: Text = ""
+    uncertainty: Text = ""
+    accounting: Text = ""
+
+    def meta(self) -> dict[str, str]:
+        return {k: getattr(self, k) for k in ("name", "purpose", "base_date", "value_type")}
+
+    def blocks(self) -> dict[str, str]:
+        return {k: getattr(self, k) for k in APPROACH_FIELDS}
+
+
+CaseFields = Annotated[CaseForm, Depends()]
 
 
 @router.post("/valuations/new", response_model=None)
@@ -106,25 +128,14 @@ def create_case(
     actor: PageActor,
     valuations: ValuationsDep,
     csrf_token: Csrf,
+    form: CaseFields,
     dataset_id: Annotated[int, Form()],
     version_no: Annotated[int, Form()],
-    name: Annotated[str, Form(max_length=200)],
-    purpose: Annotated[str, Form(max_length=32)],
-    base_date: Annotated[str, Form(max_length=10)],
-    value_type: Annotated[str, Form(max_length=32)],
     certificate_no: Annotated[str, Form(max_length=64)] = "",
     pledgee_uscc: Annotated[str, Form(max_length=18)] = "",
-    cost: Text = "",
-    income: Text = "",
-    market: Text = "",
-    reconciliation: Text = "",
-    uncertainty: Text = "",
-    accounting: Text = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    meta = _meta(name, purpose, base_date, value_type)
-    blocks = {"cost": cost, "income": income, "market": market, "reconciliation": reconciliation}
-    blocks |= {"uncertainty": uncertainty, "accounting": accounting}
+    meta, blocks = form.meta(), form.blocks()
     try:
         case = valuations.create(
             actor,
@@ -174,21 +185,10 @@ def save_inputs(
     actor: PageActor,
     valuations: ValuationsDep,
     csrf_token: Csrf,
-    name: Annotated[str, Form(max_length=200)],
-    purpose: Annotated[str, Form(max_length=32)],
-    base_date: Annotated[str, Form(max_length=10)],
-    value_type: Annotated[str, Form(max_length=32)],
-    cost: Text = "",
-    income: Text = "",
-    market: Text = "",
-    reconciliation: Text = "",
-    uncertainty: Text = "",
-    accounting: Text = "",
+    form: CaseFields,
 ) -> Response:
     check_csrf(request, csrf_token)
-    meta = _meta(name, purpose, base_date, value_type)
-    blocks = {"cost": cost, "income": income, "market": market, "reconciliation": reconciliation}
-    blocks |= {"uncertainty": uncertainty, "accounting": accounting}
+    meta, blocks = form.meta(), form.blocks()
     try:
         valuations.update_inputs(actor, case_id, case_from_form(meta, blocks))
     except InvalidInput as exc:
