@@ -78,6 +78,12 @@ def test_the_editor_saves_changed_inputs_and_keeps_bad_ones_on_the_form(client, 
     assert saved.status_code == 303 and saved.headers["location"] == case_url
     assert "改名后的估值" in client.get(case_url).text
 
+    # The accounting classification reads in Chinese, naming what was not met.
+    facts = "identifiable: true\nfuture_benefit_probable: true\ncost_reliably_measurable: true\n"
+    client.post(f"{case_url}/edit", data=edit | {"accounting": facts, "name": "改名后的估值"})
+    reason = client.get(case_url).text.split('data-testid="accounting-reason">')[1]
+    assert reason.startswith("不满足确认条件，支出费用化（未满足：企业拥有或控制）")
+
     bad = client.post(
         f"{case_url}/edit", data=edit | {"income": "method: [unclosed", "name": "不应保存"}
     )

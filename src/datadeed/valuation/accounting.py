@@ -61,8 +61,10 @@ class Classification(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     category: AccountingCategory
-    reason: str
+    reason: str  # bilingual sentence, kept in the stored result and the API
     checklist: list[CheckItem]
+    reason_key: str = ""  # what pages translate: held_for_sale, recognition_not_met …
+    missing: list[str] = []  # keys of the checklist items not met that decided it
 
 
 _RECOGNITION = {
@@ -95,6 +97,7 @@ def classify(facts: AccountingFacts) -> Classification:
             category=AccountingCategory.INVENTORY,
             reason="held for sale in ordinary activities: 存货 (其中：数据资源)",
             checklist=recognition,
+            reason_key="held_for_sale",
         )
     if not all(c.met for c in recognition):
         missing = ", ".join(c.key for c in recognition if not c.met)
@@ -102,12 +105,15 @@ def classify(facts: AccountingFacts) -> Classification:
             category=AccountingCategory.EXPENSE,
             reason=f"recognition criteria not met ({missing}): expensed",
             checklist=checklist,
+            reason_key="recognition_not_met",
+            missing=[c.key for c in recognition if not c.met],
         )
     if facts.research_phase:
         return Classification(
             category=AccountingCategory.EXPENSE,
             reason="research-phase spending is expensed",
             checklist=checklist,
+            reason_key="research_phase",
         )
     if facts.in_development:
         if all(c.met for c in development):
@@ -115,15 +121,19 @@ def classify(facts: AccountingFacts) -> Classification:
                 category=AccountingCategory.DEV_EXPENDITURE,
                 reason="development phase, all five capitalisation conditions met: 开发支出",
                 checklist=checklist,
+                reason_key="development_met",
             )
         missing = ", ".join(c.key for c in development if not c.met)
         return Classification(
             category=AccountingCategory.EXPENSE,
             reason=f"development phase, conditions not met ({missing}): expensed",
             checklist=checklist,
+            reason_key="development_not_met",
+            missing=[c.key for c in development if not c.met],
         )
     return Classification(
         category=AccountingCategory.INTANGIBLE,
         reason="used internally and meets the recognition criteria: 无形资产 (其中：数据资源)",
         checklist=checklist,
+        reason_key="intangible",
     )

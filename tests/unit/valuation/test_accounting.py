@@ -44,5 +44,6 @@ def test_classification(facts, category):
 def test_reasons_name_what_is_missing():
     result = classify(AccountingFacts(**RECOGNISED | {"controlled": False}))
     assert "controlled" in result.reason
+    assert result.reason_key == "recognition_not_met" and result.missing == ["controlled"]
     met = {c.key: c.met for c in result.checklist}
     assert met["identifiable"] and not met["controlled"]
