@@ -110,7 +110,7 @@ def run_assessment(
     values = _values(run, metrics)
     detected, rates = _probe_identifiers(run, metrics)
     run.masks = {**detected, **ruleset.mask_kinds()}
-    duplicates = _duplicates(run, metrics, values)
+    duplicates = _duplicates(metrics, values)
     rules = _rule_results(run, metrics)
     rows = int(metrics[("rows",)])
     profiles = [_column_profile(run, c, metrics, values, rates) for c in columns]
@@ -212,18 +212,11 @@ def _probe_identifiers(
     return masks, rates
 
 
-def _duplicates(run: _Run, metrics: dict[tuple[str, ...], Any], values: ValueCounts) -> int | None:
-    rows = int(metrics[("rows",)])
-    if values.distinct_rows is not None:
-        return rows - values.distinct_rows
-    keys = run.plan.row_keys()
-    if len(keys) == 1 and keys[0] in values.columns:  # rows are that column's values
-        has_nulls = int(metrics[("nulls", keys[0])]) > 0
-        return rows - values.columns[keys[0]][0] - int(has_nulls)
-    query = run.plan.duplicate_query()
-    if query is None:
+def _duplicates(metrics: dict[tuple[str, ...], Any], values: ValueCounts) -> int | None:
+    """Rows minus distinct rows; None when no column can be compared."""
+    if values.distinct_rows is None:
         return None
-    return int(run.fetch("duplicate rows", query)[0][0])
+    return int(metrics[("rows",)]) - values.distinct_rows
 
 
 def _rule_results(run: _Run, metrics: dict[tuple[str, ...], Any]) -> list[RuleResult]:

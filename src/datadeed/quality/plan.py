@@ -10,20 +10,19 @@ Queries, in the order an assessment runs them (a default assessment of a table w
 text columns have at most ``exact_distinct_limit`` distinct values reads the data twice:
 queries 1 and 2):
 
-1. ``profile_query`` — one scan: row count, per column null count, approximate
+1. ``profile_query`` — one scan: row count, per column non-null count, approximate
    distinct count, min, max, text length min/max/mean, rows without nulls, and A and B
    of every row rule.
-2. ``values_query`` — for columns whose approximate distinct count is at most
-   ``exact_distinct_limit``: the exact distinct count, the top-k values and, for text,
-   the character-pattern classes (matched once per distinct value, weighted by its
-   count); and the number of distinct rows. All in one ``GROUPING SETS`` query.
+2. ``values_query`` — one scan grouping the data by all comparable columns (the
+   distinct rows and their counts); from those groups, for columns whose approximate
+   distinct count is at most ``exact_distinct_limit``: the exact distinct count, the
+   top-k values and, for text, the character-pattern classes (matched once per distinct
+   value, weighted by its count); and the number of distinct rows.
 3. ``pattern_query`` — pattern classes row by row, only for text columns with more
    distinct values than that (skipped when there are none).
 4. ``probe_query`` — the first ``identifier_probe_rows`` rows of text columns shaped
    like identifiers, checked in Python to spot ID/USCC/bank-card/mobile columns.
-5. ``duplicate_query`` — rows minus distinct rows, only when query 2 cannot count
-   distinct rows (more than ``MAX_GROUPING_COLUMNS`` comparable columns).
-6. each set rule's ``counts`` query, then ``sample_query`` for rules that failed.
+5. each set rule's ``counts`` query, then ``sample_query`` for rules that failed.
 """
 
 from __future__ import annotations
@@ -64,9 +63,8 @@ PATTERN_CLASSES: dict[str, str] = {
 ORDERABLE = frozenset(
     {"string", "integer", "float", "decimal", "boolean", "date", "timestamp", "time"}
 )
-# Spark numbers the columns of a GROUPING SETS query in a 64-bit mask.
-MAX_GROUPING_COLUMNS = 64
-# The common table expression of the values query's grouping sets.
+# The values query's common table expressions: distinct rows, and each column's values.
+ROWS = "dd_rows"
 GROUPS = "dd_groups"
 # Identifier-shaped text: 11 (mobile) to 19 (bank card) characters, +86 allowed.
 PROBE_LENGTHS = (11, 23)
@@ -182,51 +180,44 @@ class MetricPlan:
         """The columns whose values make two rows duplicates (every comparable one)."""
         return [c.name for c in self.columns if c.type in ORDERABLE]
 
-    def counts_rows(self, names: Sequence[str]) -> bool:
-        """Whether :meth:`values_query` over ``names`` also counts the distinct rows.
-
-        The whole-row set is told apart from the one-column sets by two of its columns
-        being grouped, and Spark numbers grouping columns in a 64-bit mask. A single
-        comparable column that is also one of ``names`` needs no set of its own: its
-        distinct rows are its distinct values, plus one if it has nulls.
-        """
-        keys = self.row_keys()
-        return 2 <= len(keys) <= MAX_GROUPING_COLUMNS or (len(keys) == 1 and not names)
-
     def values_query(self, names: Sequence[str]) -> exp.Query | None:
-        """One ``GROUPING SETS`` scan: each column of ``names``, and whole rows.
+        """One scan: the distinct rows with their counts, then each column of ``names``.
 
-        Per column of ``names`` (rows ``dd_set = i``): the exact distinct count, the
-        top-k values and, for text, the rows of each pattern class, matched once per
-        distinct value and weighted by its count. Whole rows (when :meth:`counts_rows`):
+        The data is grouped once by every comparable column (``dd_rows``: one row per
+        distinct row, with its count); each column's values are counted from those
+        groups, not from the data again. Per column of ``names`` (rows ``dd_set = i``):
+        the exact distinct count, the top-k values and, for text, the rows of each
+        pattern class, matched once per distinct value and weighted by its count. Then
         one row with ``dd_set = len(names)`` and the number of distinct rows in
         ``dd_distinct``. Columns: ``dd_set``, ``dd_v0`` … ``dd_v{n-1}``, ``dd_count``,
         ``dd_rank``, ``dd_distinct`` and, if a column is text, ``dd_p_<class>``.
         """
-        whole = self.row_keys() if self.counts_rows(names) else []
-        if not names and not whole:
+        keys = self.row_keys()
+        if not keys:
             return None
-        refs = [col(n) for n in names]
-        ifs = [exp.If(this=_grouped(r), true=_n(i)) for i, r in enumerate(refs)]
-        sets = [exp.Tuple(expressions=[r.copy()]) for r in refs]
-        if whole:
-            # Checked first: in the whole-row set every column is grouped.
-            both = exp.and_(*(_grouped(col(k)) for k in whole[:2]))
-            ifs.insert(0, exp.If(this=both, true=_n(len(names))))
-            sets.append(exp.Tuple(expressions=[col(k) for k in whole]))
-        values = [r.copy().as_(f"dd_v{i}") for i, r in enumerate(refs)]
+        key_refs = [col(k) for k in keys]
         count = exp.Count(this=exp.Star()).as_(COUNT)
-        grouped = exp.select(exp.Case(ifs=ifs).as_("dd_set"), *values, count).from_(SOURCE)
-        grouped.set("group", exp.Group(grouping_sets=[exp.GroupingSets(expressions=sets)]))
-        branches: list[exp.Select] = []
-        if names:
-            branches.append(self._per_column(names))
-        if whole:
-            branches.append(self._whole_rows(names))
+        rows = exp.select(*key_refs, count).from_(SOURCE).group_by(*(k.copy() for k in key_refs))
+        if not names:
+            return self._whole_rows(names).with_(ROWS, as_=rows)
+        query = exp.union(self._per_column(names), self._whole_rows(names), distinct=False)
+        return query.with_(ROWS, as_=rows).with_(GROUPS, as_=self._column_counts(names))
+
+    @staticmethod
+    def _column_counts(names: Sequence[str]) -> exp.Query:
+        """Each column's values and their rows, summed over the distinct rows."""
+        total = exp.Sum(this=col(COUNT)).as_(COUNT)
+        branches = []
+        for i, name in enumerate(names):
+            values = [
+                (col(name) if j == i else exp.Null()).as_(f"dd_v{j}") for j in range(len(names))
+            ]
+            branch = exp.select(_n(i).as_("dd_set"), *values, total.copy()).from_(ROWS)
+            branches.append(branch.group_by(col(name)))
         query: exp.Query = branches[0]
-        if len(branches) == 2:
-            query = exp.union(branches[0], branches[1], distinct=False)
-        return query.with_(GROUPS, as_=grouped)
+        for branch in branches[1:]:
+            query = exp.union(query, branch, distinct=False)
+        return query
 
     def _text_sets(self, names: Sequence[str]) -> list[int]:
         kinds = {c.name: c.type for c in self.columns}
@@ -294,21 +285,17 @@ class MetricPlan:
         return out
 
     def _whole_rows(self, names: Sequence[str]) -> exp.Select:
-        """The whole-row set as one row, its number of groups in ``dd_distinct``."""
+        """One row: the number of distinct rows in ``dd_distinct``, the rest null."""
         width = len(names)
         patterns = len(PATTERN_CLASSES) if self._text_sets(names) else 0
         nulls = [f"dd_v{i}" for i in range(width)] + [COUNT, "dd_rank"]
         tail = [f"dd_p_{k}" for k in PATTERN_CLASSES][:patterns]
-        return (
-            exp.select(
-                _n(width).as_("dd_set"),
-                *(exp.Null().as_(n) for n in nulls),
-                exp.Count(this=exp.Star()).as_("dd_distinct"),
-                *(exp.Null().as_(n) for n in tail),
-            )
-            .from_(GROUPS)
-            .where(exp.EQ(this=col("dd_set"), expression=_n(width)))
-        )
+        return exp.select(
+            _n(width).as_("dd_set"),
+            *(exp.Null().as_(n) for n in nulls),
+            exp.Count(this=exp.Star()).as_("dd_distinct"),
+            *(exp.Null().as_(n) for n in tail),
+        ).from_(ROWS)
 
     def read_values(self, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> ValueCounts:
         width = len(names)
@@ -368,18 +355,7 @@ class MetricPlan:
             .limit(self.options.identifier_probe_rows)
         )
 
-    # -- 5. duplicate rows, when the values query cannot count them ----------------------
-
-    def duplicate_query(self) -> exp.Select | None:
-        keys = [col(c.name) for c in self.columns if c.type in ORDERABLE]
-        if not keys:
-            return None
-        groups = exp.select(exp.Count(this=exp.Star()).as_(COUNT)).from_(SOURCE).group_by(*keys)
-        extra = exp.Sub(this=col(COUNT), expression=_n(1))
-        total = exp.Coalesce(this=exp.Sum(this=extra), expressions=[_n(0)])
-        return exp.select(total.as_("duplicates")).from_(groups.subquery("g"))
-
-    # -- 6. rule samples -----------------------------------------------------------------
+    # -- 5. rule samples -----------------------------------------------------------------
 
     def sample_query(self, rule_id: str) -> exp.Select:
         check = self.checks[rule_id]
@@ -404,8 +380,3 @@ class MetricPlan:
 
 def _n(value: int) -> exp.Expr:
     return exp.Literal.number(value)
-
-
-def _grouped(column: exp.Expr) -> exp.Expr:
-    """True in the grouping sets that group by ``column``."""
-    return exp.EQ(this=exp.func("GROUPING", column), expression=_n(0))
