@@ -164,8 +164,8 @@ class MetricPlan:
         self._add(("len_mean", c.name), exp.Avg(this=length.copy()))
 
     def profile_query(self) -> exp.Select:
-        aliased = [e.as_(f"m{i}") for i, (_, e) in enumerate(self._metrics)]
-        return exp.select(*aliased).from_(SOURCE)
+        aliased = [e.copy().as_(f"m{i}", copy=False) for i, (_, e) in enumerate(self._metrics)]
+        return exp.select(*aliased, copy=False).from_(SOURCE, copy=False)
 
     def read_profile(self, row: Sequence[Any]) -> dict[tuple[str, ...], Any]:
         metrics = {key: value for (key, _), value in zip(self._metrics, row, strict=True)}
@@ -200,24 +200,28 @@ class MetricPlan:
         rows = exp.select(*key_refs, count).from_(SOURCE).group_by(*(k.copy() for k in key_refs))
         if not names:
             return self._whole_rows(names).with_(ROWS, as_=rows)
-        query = exp.union(self._per_column(names), self._whole_rows(names), distinct=False)
-        return query.with_(ROWS, as_=rows).with_(GROUPS, as_=self._column_counts(names))
+        query = exp.union(
+            self._per_column(names), self._whole_rows(names), distinct=False, copy=False
+        )
+        query = query.with_(ROWS, as_=rows, copy=False)
+        return query.with_(GROUPS, as_=self._column_counts(names), copy=False)
 
     @staticmethod
     def _column_counts(names: Sequence[str]) -> exp.Query:
         """Each column's values and their rows, summed over the distinct rows."""
-        total = exp.Sum(this=col(COUNT)).as_(COUNT)
         branches = []
+        # Every node here is new, so the builders need not copy (n branches of n columns).
         for i, name in enumerate(names):
             values = [
-                (col(name) if j == i else exp.Null()).as_(f"dd_v{j}") for j in range(len(names))
+                (col(name) if j == i else exp.Null()).as_(f"dd_v{j}", copy=False)
+                for j in range(len(names))
             ]
-            branch = exp.select(_n(i).as_("dd_set"), *values, total.copy()).from_(ROWS)
-            branches.append(branch.group_by(col(name)))
-        query: exp.Query = branches[0]
-        for branch in branches[1:]:
-            query = exp.union(query, branch, distinct=False)
-        return query
+            total = exp.Sum(this=col(COUNT)).as_(COUNT, copy=False)
+            branch = exp.select(_n(i).as_("dd_set", copy=False), *values, total, copy=False)
+            branches.append(branch.from_(ROWS, copy=False).group_by(col(name), copy=False))
+        if len(branches) == 1:
+            return branches[0]
+        return exp.union(*branches, distinct=False, copy=False)
 
     def _text_sets(self, names: Sequence[str]) -> list[int]:
         kinds = {c.name: c.type for c in self.columns}
