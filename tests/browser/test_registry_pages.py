@@ -61,6 +61,7 @@ def test_notice_board_resubmission_queue_and_decisions(page: Page, server_url):
     _login(page, server_url, "health.admin", DEMO_PASSWORD)
     _open_case(page, server_url, "/applications", "区域医疗资源统计")
     page.get_by_label("对异议的答辩意见").fill("随访统计由本单位独立采集，合作方仅提供场地。")
+    shot(page, "registry-objection-answer-form")
     page.get_by_role("button", name="提交答辩").click()
     expect(page.get_by_text("答辩意见已提交。")).to_be_visible()
     expect(page.get_by_test_id("history")).to_contain_text("申请人答辩")
