@@ -140,6 +140,11 @@ class Database:
         finally:
             session.close()
 
+    def dispose(self) -> None:
+        """Close the pool's connections (of an engine; a bound connection is the caller's)."""
+        if isinstance(self.bind, Engine):
+            self.bind.dispose()
+
     def ping(self) -> None:
         with self.session() as session:
             session.execute(text("SELECT 1"))

@@ -3,12 +3,15 @@ the server's console (acts as the platform operator, who sees every case)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from datadeed.accounts.principal import Principal
+from datadeed.cli import registry_actions
 from datadeed.cli.common import console, database, emit_rows, print_json, settings
 from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.services import LedgerService
@@ -26,15 +29,22 @@ def register(app: typer.Typer) -> None:
     application_app.command("show")(application_show)
     notice_app = typer.Typer(help="Public notices of registrations.", no_args_is_help=True)
     notice_app.command("list")(notice_list)
+    registry_actions.register(application_app, app)
     app.add_typer(application_app, name="application")
     app.add_typer(notice_app, name="notice")
 
 
-def _registry() -> RegistryService:
+@contextmanager
+def _registry() -> Iterator[RegistryService]:
+    """A registry service on a session that is closed (and its pool disposed) on exit."""
     current = settings()
-    session = database().sessions()
-    ledger = LedgerService(session, current, LogKeyring.from_settings(current))
-    return RegistryService(session, current, ledger)
+    db = database()
+    try:
+        with db.session() as session:
+            ledger = LedgerService(session, current, LogKeyring.from_settings(current))
+            yield RegistryService(session, current, ledger)
+    finally:
+        db.dispose()
 
 
 def _row(registry: RegistryService, app: RegistrationApplication) -> dict[str, Any]:
@@ -59,9 +69,9 @@ def application_list(
     as_json: JsonOpt = False,
 ) -> None:
     """The registrar's queue: every case past the draft, earliest deadline first."""
-    registry = _registry()
-    cases = registry.queue(Principal.system(), state, overdue=overdue)
-    rows = [_row(registry, a) for a in cases]
+    with _registry() as registry:
+        cases = registry.queue(Principal.system(), state, overdue=overdue)
+        rows = [_row(registry, a) for a in cases]
     columns = ["application_no", "title", "applicant", "state", "deadline", "overdue"]
     emit_rows(rows, columns, as_json=as_json)
 
@@ -71,8 +81,11 @@ def application_show(
     as_json: JsonOpt = False,
 ) -> None:
     """One case with its history (each event with its ledger index) and objections."""
-    registry = _registry()
-    app = registry.get_by_number(Principal.system(), application_no)
+    with _registry() as registry:
+        _show(registry, registry.get_by_number(Principal.system(), application_no), as_json)
+
+
+def _show(registry: RegistryService, app: RegistrationApplication, as_json: bool) -> None:
     if as_json:
         print_json(application_out(registry, app).model_dump(mode="json"))
         return
@@ -92,7 +105,7 @@ def application_show(
 
 def notice_list(as_json: JsonOpt = False) -> None:
     """The public notices running now, with their objection deadlines."""
-    registry = _registry()
-    rows = [notice_out(registry, n).model_dump(mode="json") for n in registry.notices()]
+    with _registry() as registry:
+        rows = [notice_out(registry, n).model_dump(mode="json") for n in registry.notices()]
     columns = ["notice_no", "title", "holder", "objection_deadline", "state"]
     emit_rows(rows, columns, as_json=as_json)
