@@ -16,7 +16,7 @@ from datadeed.evidence.models import EvidenceRecord
 from datadeed.ledger.entries import decode_entry
 from datadeed.registry.api import get_registry
 from datadeed.registry.models import ApplicationDocument, Objection
-from datadeed.registry.schemas import ObjectionIn
+from datadeed.registry.schemas import ObjectionDecisionIn, ObjectionIn
 from datadeed.registry.services import RegistryService
 from datadeed.registry.states import ApplicationState
 from datadeed.web.deps import SESSION_COOKIE, LedgerDep, SessionDep, SettingsDep
@@ -229,3 +229,39 @@ def test_the_case_page_takes_the_answer_with_a_document(
     download = client.get(f"{page_url}/documents/{document.id}")
     assert download.status_code == 200 and download.content == b"%PDF-1.4 agreement"
     assert principal_for(people.officer).organization_id != objection.application.organization_id
+
+
+def test_a_document_filed_through_the_api_is_cited_in_the_answer(
+    client, accounts, registry, people, objection
+):
+    applicant = bearer(accounts, people.applicant)
+    url = f"/api/v1/objections/{objection.id}/documents?filename=采集记录.pdf"
+    filed = client.post(
+        url, content=b"%PDF-1.4 records", headers={**applicant, "content-type": "application/pdf"}
+    )
+    assert filed.status_code == 201, filed.text
+    document = filed.json()
+    assert document["kind"] == "objection_response" and document["size_bytes"] == 16
+    cited = client.put(
+        _response_url(objection),
+        json={"text": "采集记录见附件", "evidence": [document["receipt_id"]]},
+        headers=applicant,
+    )
+    assert cited.json()["response"]["evidence"] == [document["receipt_id"]]
+    officer = bearer(accounts, people.officer)
+    download = client.get(
+        f"/api/v1/applications/{objection.application_id}/documents/{document['id']}",
+        headers=officer,
+    )
+    assert download.status_code == 200 and download.content == b"%PDF-1.4 records"
+
+    outsider = client.post(url, content=b"x", headers=bearer(accounts, people.outsider))
+    assert_problem(outsider, 404, "not_found")
+    registrar = client.post(url, content=b"x", headers=officer)
+    assert_problem(registrar, 403, "permission_denied")
+    registry.session.expire_all()  # the API answered in its own session
+    case = registry.get(people.officer_p, objection.application_id)
+    dismissal = ObjectionDecisionIn(upheld=False, reasons="异议不成立", version=case.version)
+    registry.decide_objection(people.officer_p, objection.id, dismissal)
+    late = client.post(url, content=b"x", headers=applicant)
+    assert_problem(late, 409, "objection_decided")

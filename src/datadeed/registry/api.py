@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from datadeed.accounts.principal import Principal
+from datadeed.registry.base import DocumentUpload
 from datadeed.registry.presenters import application_out, notice_out
 from datadeed.registry.schemas import (
     ApplicationDraft,
@@ -177,6 +178,30 @@ async def upload_document(
             spool_chunks(spool),
             filename=filename,
             media_type=media_type,
+        )
+    return DocumentOut.model_validate(document)
+
+
+@router.post(
+    "/objections/{objection_id}/documents",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DocumentOut,
+)
+async def upload_response_document(
+    request: Request,
+    actor: ApiActor,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    objection_id: int,
+    filename: Annotated[str, Query(min_length=1, max_length=255)],
+) -> DocumentOut:
+    """The applicant files a document for its answer to a pending objection (raw body):
+    kept for the reviewers and lodged as evidence; cite ``receipt_id`` in the answer."""
+    media_type = request.headers.get("content-type")
+    async with spooled_body(request, settings.upload_max_bytes) as spool:
+        upload = DocumentUpload(filename, media_type, spool_chunks(spool))
+        document = await run_in_threadpool(
+            registry.file_response_document, actor, objection_id, upload
         )
     return DocumentOut.model_validate(document)
 

@@ -102,15 +102,7 @@ class ObjectionHandling(CaseBase):
         """The applicant answers (答辩) a pending objection: text, its own evidence receipts
         and documents (kept and lodged as evidence). Answered again, the text is replaced
         and the evidence added to, until the objection is decided."""
-        require_role(actor, *APPLICANT_ROLES)
-        objection = self.session.get(Objection, objection_id)
-        org_id = actor.organization_id
-        if objection is None or org_id is None or objection.application.organization_id != org_id:
-            raise NotFound("objection not found")
-        if objection.status != ObjectionStatus.PENDING:
-            raise ObjectionDecided(
-                f"objection {objection_id} was already decided ({objection.status.value})"
-            )
+        objection, org_id = self._answerable(actor, objection_id)
         text = data.text.strip()
         if not text:
             raise FieldErrors([FieldError("text", "give the response to the objection")])
@@ -129,6 +121,32 @@ class ObjectionHandling(CaseBase):
         self._move(actor, app, Action.RESPOND_OBJECTION, Party.APPLICANT, app.state, None, details)
         self._commit()
         return objection
+
+    def file_response_document(
+        self, actor: Principal, objection_id: int, upload: DocumentUpload
+    ) -> ApplicationDocument:
+        """A document for the answer to a pending objection, filed on its own (the API
+        sends files as raw bodies): kept for the reviewers and lodged as evidence; the
+        answer cites its receipt."""
+        objection, _ = self._answerable(actor, objection_id)
+        document = self._store_document(actor, objection.application, upload, RESPONSE_KIND)
+        self._flush()
+        self._commit()
+        return document
+
+    def _answerable(self, actor: Principal, objection_id: int) -> tuple[Objection, int]:
+        """A pending objection to the actor's organization's case, and that organization:
+        another organization's answers 404, another role 403, a decided one 409."""
+        require_role(actor, *APPLICANT_ROLES)
+        objection = self.session.get(Objection, objection_id)
+        org_id = actor.organization_id
+        if objection is None or org_id is None or objection.application.organization_id != org_id:
+            raise NotFound("objection not found")
+        if objection.status != ObjectionStatus.PENDING:
+            raise ObjectionDecided(
+                f"objection {objection_id} was already decided ({objection.status.value})"
+            )
+        return objection, org_id
 
     def _save_response(
         self,

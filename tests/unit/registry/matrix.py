@@ -50,6 +50,7 @@ REGISTRY_ACCESS: dict[tuple[str, str], Any] = {
     ("POST", "/api/v1/notices/{notice_no}/objections"): ANY_USER,
     ("POST", "/api/v1/objections/{objection_id}/decision"): OFFICERS,
     ("PUT", "/api/v1/objections/{objection_id}/response"): APPLICANTS,
+    ("POST", "/api/v1/objections/{objection_id}/documents"): APPLICANTS,
     ("GET", "/notices"): PUBLIC,
     ("GET", "/notices/{notice_no}"): PUBLIC,
     ("POST", "/notices/{notice_no}/objections"): ANY_USER,
@@ -67,7 +68,10 @@ REGISTRY_ACCESS: dict[tuple[str, str], Any] = {
     ("GET", "/applications/{application_id}/documents/{document_id}"): ANY_USER,
 }
 # query strings and files the document uploads need
-REGISTRY_QUERY = {"/api/v1/application-documents/{application_id}": "?kind=hold&filename=a.pdf"}
+REGISTRY_QUERY = {
+    "/api/v1/application-documents/{application_id}": "?kind=hold&filename=a.pdf",
+    "/api/v1/objections/{objection_id}/documents": "?filename=a.pdf",
+}
 DOCUMENT_FILE = {"file": ("授权书.pdf", b"%PDF-1.4 matrix", "application/pdf")}
 
 _n = itertools.count()
@@ -123,7 +127,8 @@ def seed_registry(accounts: Any, user: Any, path: str) -> dict[str, str]:
         values["notice_no"] = notice.notice_no
     if "{objection_id}" in path:
         # answers to an objection come from the applicant: the case is the caller's own
-        mine = user.organization_id if user is not None and path.endswith("/response") else None
+        answer = path.endswith(("/response", "/documents"))
+        mine = user.organization_id if user is not None and answer else None
         app, notice = _noticed(session, ApplicationState.OBJECTION_REVIEW, mine)
         objection = Objection(application=app, notice_id=notice.id, grounds="矩阵异议")
         app.paused_since = utcnow()
