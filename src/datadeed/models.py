@@ -15,6 +15,7 @@ from datadeed.datasets.models import (
     DatasetRuleSet,
     DatasetVersion,
     QualityReportRecord,
+    SketchHash,
 )
 from datadeed.db import Base
 from datadeed.evidence.models import EvidenceRecord
@@ -23,7 +24,6 @@ from datadeed.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerKey, Led
 from datadeed.registry.models import (
     ApplicationDocument,
     Objection,
-    ObjectionResponse,
     PublicNotice,
     RegistrationApplication,
     RegistrationEvent,
@@ -66,6 +66,7 @@ __all__ = [
     "ReviewAssignment",
     "RiskAssessment",
     "SensitivityScan",
+    "SketchHash",
     "User",
     "UserRole",
     "ValuationCase",

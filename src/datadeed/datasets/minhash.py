@@ -72,6 +72,11 @@ class Overlap(NamedTuple):
     containment_b_in_a: float
 
 
+def signed64(h: int) -> int:
+    """An unsigned 64-bit hash as the signed BIGINT a database column stores."""
+    return h - (1 << 64) if h >= 1 << 63 else h
+
+
 def sketch_from_hashes(hashes: Iterable[int], k: int = DEFAULT_K) -> MinHashSketch:
     """A sketch of the set of 64-bit ``hashes`` (duplicates count once)."""
     distinct = set(hashes)

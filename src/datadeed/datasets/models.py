@@ -69,6 +69,19 @@ class DatasetVersion(Base):
     )
 
 
+class SketchHash(Base):
+    """One hash of a version's overlap sketch: the index that finds the versions sharing
+    any of a sketch's hashes, the only ones whose estimated overlap can be above zero.
+    Hashes are unsigned 64-bit, stored two's complement in a signed BIGINT."""
+
+    __tablename__ = "dataset_sketch_hashes"
+
+    dataset_version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_versions.id"), primary_key=True
+    )
+    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
+
+
 class QualityReportRecord(Base):
     """A sealed quality report; its digest is in the ledger as report-digest/v1."""
 

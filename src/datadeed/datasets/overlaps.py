@@ -1,17 +1,21 @@
 """Overlap flags: which other holders' datasets share many rows with a version.
 
 Compares the version's stored MinHash sketch with the sketch of the latest version of
-every dataset held by another organization. Sketches of a different ``k`` (written under
-another ``overlap_sketch_k``) cannot be compared and are skipped."""
+every dataset held by another organization that could overlap it: one with the same
+content fingerprint, or one whose sketch shares a hash with it (``dataset_sketch_hashes``
+indexes every hash). Two sketches that share no hash estimate a Jaccard similarity, and
+so a containment, of zero, so reading only those candidates changes no flag; it keeps the
+search to a few rows however many datasets are registered. Sketches of a different ``k``
+(written under another ``overlap_sketch_k``) cannot be compared and are skipped."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select, union
 from sqlalchemy.orm import Session
 
 from datadeed.accounts.models import Organization
-from datadeed.datasets.minhash import MinHashSketch, estimate_overlap
-from datadeed.datasets.models import Dataset, DatasetVersion
+from datadeed.datasets.minhash import MinHashSketch, estimate_overlap, signed64
+from datadeed.datasets.models import Dataset, DatasetVersion, SketchHash
 from datadeed.datasets.schemas import OverlapFlag
 from datadeed.errors import InvalidInput, NotFound
 
@@ -20,8 +24,8 @@ def find_overlaps(
     session: Session, version_id: int, *, min_containment: float = 0.5
 ) -> list[OverlapFlag]:
     """Flags for the latest versions of other organizations' datasets that match the
-    version exactly or contain (either way) at least ``min_containment`` of its rows;
-    most contained first."""
+    version exactly or share rows with it, at least ``min_containment`` of one side's
+    (either way); most contained first."""
     if not 0.0 <= min_containment <= 1.0:
         raise InvalidInput("min_containment must be between 0 and 1")
     version = session.get(DatasetVersion, version_id)
@@ -29,17 +33,39 @@ def find_overlaps(
         raise NotFound("dataset version not found")
     own = MinHashSketch.from_bytes(version.overlap_sketch)
     flags = []
-    for other, dataset, org_name in _latest_of_other_holders(session, version):
+    for other, dataset, org_name in _latest_of_other_holders(session, version, own):
         flag = _flag(version, own, other, dataset, org_name)
-        if flag is not None and (
-            flag.exact_match or max(flag.containment, flag.contained_in_this) >= min_containment
-        ):
+        if flag is not None and (flag.exact_match or _shares(flag, min_containment)):
             flags.append(flag)
     return sorted(flags, key=lambda f: (-f.containment, -f.jaccard, f.dataset_id))
 
 
+def _shares(flag: OverlapFlag, min_containment: float) -> bool:
+    """Some rows in common, and at least ``min_containment`` of one side's."""
+    most = max(flag.containment, flag.contained_in_this)
+    return most > 0 and most >= min_containment
+
+
+def index_sketch(session: Session, version_id: int, sketch: MinHashSketch) -> None:
+    """Add the hashes of a new version's sketch to the index."""
+    session.add_all(
+        SketchHash(dataset_version_id=version_id, hash=signed64(h)) for h in sketch.hashes
+    )
+    session.flush()
+
+
+def _candidates(version: DatasetVersion, own: MinHashSketch) -> Select[tuple[int]]:
+    sharing = select(SketchHash.dataset_version_id).where(
+        SketchHash.hash.in_([signed64(h) for h in own.hashes])
+    )
+    same = select(DatasetVersion.id).where(
+        DatasetVersion.content_fingerprint == version.content_fingerprint
+    )
+    return union(sharing, same)  # type: ignore[return-value]
+
+
 def _latest_of_other_holders(
-    session: Session, version: DatasetVersion
+    session: Session, version: DatasetVersion, own: MinHashSketch
 ) -> list[tuple[DatasetVersion, Dataset, str]]:
     latest = (
         select(DatasetVersion.dataset_id, func.max(DatasetVersion.version_no).label("no"))
@@ -56,6 +82,7 @@ def _latest_of_other_holders(
         .join(Dataset, Dataset.id == DatasetVersion.dataset_id)
         .join(Organization, Organization.id == Dataset.organization_id)
         .where(Dataset.organization_id != version.dataset.organization_id)
+        .where(DatasetVersion.id.in_(_candidates(version, own)))
         .order_by(DatasetVersion.id)
     )
     return [(v, d, name) for v, d, name in session.execute(query).all()]

@@ -38,7 +38,7 @@ from datadeed.datasets.blobs import BlobRef, LocalBlobStore, copy_blob
 from datadeed.datasets.compare import VersionComparison, compare_versions
 from datadeed.datasets.intake import normalize
 from datadeed.datasets.models import Dataset, DatasetRuleSet, DatasetVersion, QualityReportRecord
-from datadeed.datasets.overlaps import find_overlaps
+from datadeed.datasets.overlaps import find_overlaps, index_sketch
 from datadeed.datasets.rulesets import check_rule_text
 from datadeed.datasets.schemas import OverlapFlag
 from datadeed.datasets.storage import blob_store, intake_limits
@@ -344,6 +344,7 @@ class DatasetService:
         )
         self.session.add(version)
         self.session.flush()
+        index_sketch(self.session, version.id, prepared.fingerprint.sketch)
         return version
 
     # -- assessing again -----------------------------------------------------------
