@@ -29,7 +29,6 @@ from datadeed.ledger.services import LedgerService
 from datadeed.workdays import SHANGHAI
 from tests import factories
 from tests.conftest import make_settings
-from tests.functional.helpers import run
 from tests.unit.registry.builders import Cast, cast, version_of
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -226,15 +225,15 @@ def test_application_to_verified_certificate_through_the_cli(
     history = _ok(cli("application", "show", number))
     assert "dismiss_objection" in history and "register" in history
 
-    # The certificate commands in a process of their own, as an operator would run them.
-    listed = run(migrated, "certificate", "list", "--json")
-    assert listed.returncode == 0, listed.stderr
-    [row] = [c for c in json.loads(listed.stdout) if c["number"] == certificate]
+    listed = json.loads(_ok(cli("certificate", "list", "--json")))
+    [row] = [c for c in listed if c["number"] == certificate]
     assert row["status"] == "valid"
     bundle = tmp_path / "bundle.json"
-    written = run(migrated, "certificate", "bundle", certificate, "--out", str(bundle))
-    assert written.returncode == 0, written.stderr
+    _ok(cli("certificate", "bundle", certificate, "--out", str(bundle)))
     assert _ok(cli("verify", str(bundle)))
+    bundle.write_bytes(bundle.read_bytes().replace(b'"valid"', b'"VALID"', 1))
+    code, _, err = cli("verify", str(bundle))
+    assert code == 1 and len(err.splitlines()) == 1  # a changed byte: one line saying what
 
 
 def test_acting_as_nobody_or_as_the_wrong_party_is_one_line(cli: Cli, tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +17,7 @@ from datadeed.certificates.schemas import (
     licence_out,
 )
 from datadeed.certificates.services import CertificateService
-from datadeed.cli.common import console, database, emit_rows, print_json, settings
+from datadeed.cli.common import console, emit_rows, open_session, print_json, settings
 from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.services import LedgerService
 
@@ -36,10 +38,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(certificate_app, name="certificate")
 
 
-def _service() -> CertificateService:
+@contextmanager
+def _service() -> Iterator[CertificateService]:
     s = settings()
-    session = database().sessions()
-    return CertificateService(session, LedgerService(session, s, LogKeyring.from_settings(s)), s)
+    with open_session() as session:
+        ledger = LedgerService(session, s, LogKeyring.from_settings(s))
+        yield CertificateService(session, ledger, s)
 
 
 def _row(out: dict[str, Any]) -> dict[str, Any]:
@@ -53,16 +57,17 @@ def _row(out: dict[str, Any]) -> dict[str, Any]:
 
 def certificate_list(as_json: JsonOpt = False) -> None:
     """Every certificate: number, holder, status, validity."""
-    rows = [_row(certificate_out(c)) for c in _service().list_all()]
+    with _service() as service:
+        rows = [_row(certificate_out(c)) for c in service.list_all()]
     emit_rows(rows, ["number", "holder", "status", "valid_to", "edition"], as_json=as_json)
 
 
 def certificate_show(number: str, as_json: JsonOpt = False) -> None:
     """One certificate and its history of registrations."""
-    service = _service()
-    certificate = service.get(number)
-    out = _row(certificate_out(certificate))
-    out["history"] = [event_out(e) for e in service.history(certificate)]
+    with _service() as service:
+        certificate = service.get(number)
+        out = _row(certificate_out(certificate))
+        out["history"] = [event_out(e) for e in service.history(certificate)]
     if as_json:
         print_json(out)
         return
@@ -75,7 +80,8 @@ def certificate_show(number: str, as_json: JsonOpt = False) -> None:
 def certificate_licences(number: str, as_json: JsonOpt = False) -> None:
     """The certificate's licences: number, licensee, rights, type, term, status (public
     fields; the confidential scope is left out)."""
-    rows = [licence_out(lic) for lic in _service().licences_of(number)]
+    with _service() as service:
+        rows = [licence_out(lic) for lic in service.licences_of(number)]
     for row in rows:
         row["licensee_uscc"], row["licensee"] = row["licensee"]["uscc"], row["licensee"]["name"]
         row["licensor_uscc"], row["licensor"] = row["licensor"]["uscc"], row["licensor"]["name"]
@@ -85,7 +91,8 @@ def certificate_licences(number: str, as_json: JsonOpt = False) -> None:
 
 def certificate_encumbrances(number: str, as_json: JsonOpt = False) -> None:
     """Is the certificate pledged, and which exclusive or sole licences bind it."""
-    out = encumbrances_out(_service().encumbrances(number))
+    with _service() as service:
+        out = encumbrances_out(service.encumbrances(number))
     if as_json:
         print_json(out)
         return
@@ -103,13 +110,15 @@ def certificate_encumbrances(number: str, as_json: JsonOpt = False) -> None:
 
 def certificate_bundle(number: str, out: OutOpt) -> None:
     """Write the verification bundle (datadeed-bundle/v1); check it with `datadeed verify`."""
-    bundle = _service().bundle(number)
+    with _service() as service:
+        bundle = service.bundle(number)
     out.write_bytes(canonical_json(bundle))
     console.print(f"wrote {out} ({bundle['number']}, ledger entry {bundle['receipt']['index']})")
 
 
 def certificate_pdf(number: str, out: OutOpt) -> None:
     """Write the certificate PDF."""
-    clean, pdf = _service().pdf(number)
+    with _service() as service:
+        clean, pdf = service.pdf(number)
     out.write_bytes(pdf)
     console.print(f"wrote {out} ({clean})")

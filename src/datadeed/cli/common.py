@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn
 
 from rich.console import Console
+from sqlalchemy.orm import Session
 
 from datadeed.config import Settings, get_settings
 from datadeed.db import Database
@@ -21,6 +24,18 @@ def settings() -> Settings:
 
 def database() -> Database:
     return Database.from_url(settings().effective_database_url)
+
+
+@contextmanager
+def open_session() -> Iterator[Session]:
+    """A session on the configured database, closed (and the pool disposed) on exit, so
+    that a command leaves no transaction open behind it."""
+    db = database()
+    try:
+        with db.session() as session:
+            yield session
+    finally:
+        db.dispose()
 
 
 def print_json(value: Any) -> None:

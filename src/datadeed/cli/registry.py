@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from datadeed.accounts.principal import Principal
 from datadeed.cli import registry_actions
-from datadeed.cli.common import console, database, emit_rows, print_json, settings
+from datadeed.cli.common import console, emit_rows, open_session, print_json, settings
 from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.services import LedgerService
 from datadeed.registry.models import RegistrationApplication
@@ -38,13 +38,9 @@ def register(app: typer.Typer) -> None:
 def _registry() -> Iterator[RegistryService]:
     """A registry service on a session that is closed (and its pool disposed) on exit."""
     current = settings()
-    db = database()
-    try:
-        with db.session() as session:
-            ledger = LedgerService(session, current, LogKeyring.from_settings(current))
-            yield RegistryService(session, current, ledger)
-    finally:
-        db.dispose()
+    with open_session() as session:
+        ledger = LedgerService(session, current, LogKeyring.from_settings(current))
+        yield RegistryService(session, current, ledger)
 
 
 def _row(registry: RegistryService, app: RegistrationApplication) -> dict[str, Any]:

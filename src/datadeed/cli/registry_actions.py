@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from datadeed.accounts.models import User
 from datadeed.accounts.services import principal_for
-from datadeed.cli.common import console, database, print_json, settings
+from datadeed.cli.common import console, open_session, print_json, settings
 from datadeed.errors import InvalidInput, NotFound
 from datadeed.ledger.keys import LogKeyring
 from datadeed.ledger.services import LedgerService
@@ -84,12 +84,8 @@ class _Console:
 
 @contextmanager
 def _acting_as(username: str) -> Iterator[_Console]:
-    db = database()
-    try:
-        with db.session() as session:
-            yield _Console(session, username)
-    finally:
-        db.dispose()
+    with open_session() as session:
+        yield _Console(session, username)
 
 
 def _draft_from(path: Path) -> ApplicationDraft:
