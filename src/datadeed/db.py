@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Engine,
+    Enum,
     MetaData,
     Numeric,
     create_engine,
@@ -111,6 +113,19 @@ def serialize_appends(session: Session) -> None:
     SQLite needs nothing more: its transactions begin IMMEDIATE and hold the write lock."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+
+
+def str_enum(cls: type[StrEnum], name: str) -> Enum:
+    """A column type for a StrEnum: its values (not member names) in a VARCHAR(32) with a
+    CHECK constraint, the same on SQLite and PostgreSQL (no native enum type to migrate)."""
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda e: [m.value for m in e],
+    )
 
 
 class Database:

@@ -6,22 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from datadeed.accounts.roles import MerchantTier, OrgKind, Role
-from datadeed.db import Base, BigId, JSONDoc, utcnow
-
-
-def _enum(cls: type[Any], name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda e: [m.value for m in e],
-    )
+from datadeed.db import Base, BigId, JSONDoc, str_enum, utcnow
 
 
 class Organization(Base):
@@ -33,10 +22,12 @@ class Organization(Base):
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))
-    kind: Mapped[OrgKind] = mapped_column(_enum(OrgKind, "org_kind"))
+    kind: Mapped[OrgKind] = mapped_column(str_enum(OrgKind, "org_kind"))
     region_code: Mapped[str] = mapped_column(String(6))
     legal_representative: Mapped[str | None] = mapped_column(String(100))
-    merchant_tier: Mapped[MerchantTier | None] = mapped_column(_enum(MerchantTier, "merchant_tier"))
+    merchant_tier: Mapped[MerchantTier | None] = mapped_column(
+        str_enum(MerchantTier, "merchant_tier")
+    )
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -71,7 +62,7 @@ class UserRole(Base):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"), primary_key=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"), primary_key=True)
     granted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="roles")

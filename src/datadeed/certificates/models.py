@@ -13,12 +13,12 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Enum, ForeignKey, String, Text
+from sqlalchemy import BigInteger, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from datadeed.accounts.models import Organization
 from datadeed.certificates.numbering import Track
-from datadeed.db import Base, BigId, JSONDoc, utcnow
+from datadeed.db import Base, BigId, JSONDoc, str_enum, utcnow
 
 
 class CertificateStatus(StrEnum):
@@ -49,24 +49,13 @@ class EventState(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-def _enum(cls: type[StrEnum], name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda e: [m.value for m in e],
-    )
-
-
 class Certificate(Base):
     __tablename__ = "certificates"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     registration_no: Mapped[str] = mapped_column(String(32), unique=True)
-    track: Mapped[Track] = mapped_column(_enum(Track, "certificate_track"))
+    track: Mapped[Track] = mapped_column(str_enum(Track, "certificate_track"))
     edition: Mapped[int] = mapped_column(default=1)
     holder_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     issuer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
@@ -81,7 +70,7 @@ class Certificate(Base):
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_to: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[CertificateStatus] = mapped_column(
-        _enum(CertificateStatus, "certificate_status"), default=CertificateStatus.VALID
+        str_enum(CertificateStatus, "certificate_status"), default=CertificateStatus.VALID
     )
     pending_transfer_to_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     first_issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -115,9 +104,9 @@ class CertificateEvent(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
     event_no: Mapped[str] = mapped_column(String(40), unique=True)
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind, "certificate_event_kind"))
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind, "certificate_event_kind"))
     state: Mapped[EventState] = mapped_column(
-        _enum(EventState, "certificate_event_state"), default=EventState.REGISTERED
+        str_enum(EventState, "certificate_event_state"), default=EventState.REGISTERED
     )
     actor_org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -164,13 +153,13 @@ class CertificateLicence(Base):
     licensee_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     rights: Mapped[list[str]] = mapped_column(JSONDoc)
     exclusivity: Mapped[Exclusivity] = mapped_column(
-        _enum(Exclusivity, "certificate_licence_exclusivity")
+        str_enum(Exclusivity, "certificate_licence_exclusivity")
     )
     scope: Mapped[str | None] = mapped_column(Text)  # confidential: parties and registrars
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date] = mapped_column(Date)
     state: Mapped[LicenceState] = mapped_column(
-        _enum(LicenceState, "certificate_licence_state"), default=LicenceState.GRANTED
+        str_enum(LicenceState, "certificate_licence_state"), default=LicenceState.GRANTED
     )
     ledger_index: Mapped[int | None] = mapped_column(BigInteger)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("certificate_events.id"))
