@@ -20,16 +20,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import migrated_ledger
 
 from datadeed.accounts.models import Organization
-from datadeed.datasets.minhash import MinHashSketch, signed64, sketch_from_hashes
+from datadeed.datasets.minhash import signed64, sketch_from_hashes
 from datadeed.datasets.models import Dataset, DatasetVersion, SketchHash
-from datadeed.datasets.overlaps import _flag, find_overlaps
+from datadeed.datasets.overlaps import find_overlaps
 
 K = 256
 
@@ -97,40 +97,6 @@ def build(session, n: int, rng: random.Random, probes_wanted: int) -> list[int]:
     return rng.sample(probes, probes_wanted)
 
 
-def linear(session, version_id: int, min_containment: float = 0.5) -> list[int]:  # type: ignore[no-untyped-def]
-    """Every other holder's latest sketch compared with the version's (before the index)."""
-    version = session.get(DatasetVersion, version_id)
-    own = MinHashSketch.from_bytes(version.overlap_sketch)
-    latest = (
-        select(DatasetVersion.dataset_id, func.max(DatasetVersion.version_no).label("no"))
-        .group_by(DatasetVersion.dataset_id)
-        .subquery()
-    )
-    query = (
-        select(DatasetVersion, Dataset, Organization.name)
-        .join(
-            latest,
-            (latest.c.dataset_id == DatasetVersion.dataset_id)
-            & (latest.c.no == DatasetVersion.version_no),
-        )
-        .join(Dataset, Dataset.id == DatasetVersion.dataset_id)
-        .join(Organization, Organization.id == Dataset.organization_id)
-        .where(Dataset.organization_id != version.dataset.organization_id)
-    )
-    found = []
-    for other, dataset, name in session.execute(query).all():
-        flag = _flag(version, own, other, dataset, name)
-        if flag and (
-            flag.exact_match
-            or (
-                max(flag.containment, flag.contained_in_this) > 0
-                and max(flag.containment, flag.contained_in_this) >= min_containment
-            )
-        ):
-            found.append(flag.dataset_id)
-    return sorted(found)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -152,7 +118,7 @@ def main() -> None:
                 indexed_t.append(time.perf_counter() - t)
             with database.session() as session:
                 t = time.perf_counter()
-                every = linear(session, probe)
+                every = sorted(f.dataset_id for f in find_overlaps(session, probe, use_index=False))
                 linear_t.append(time.perf_counter() - t)
             assert indexed == every, (probe, indexed, every)
         a, b = statistics.median(indexed_t), statistics.median(linear_t)

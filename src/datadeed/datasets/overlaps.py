@@ -21,11 +21,13 @@ from datadeed.errors import InvalidInput, NotFound
 
 
 def find_overlaps(
-    session: Session, version_id: int, *, min_containment: float = 0.5
+    session: Session, version_id: int, *, min_containment: float = 0.5, use_index: bool = True
 ) -> list[OverlapFlag]:
     """Flags for the latest versions of other organizations' datasets that match the
     version exactly or share rows with it, at least ``min_containment`` of one side's
-    (either way); most contained first."""
+    (either way); most contained first. ``use_index=False`` compares every other holder's
+    latest sketch instead of the candidates the index finds (the same flags; for checks
+    and the benchmark)."""
     if not 0.0 <= min_containment <= 1.0:
         raise InvalidInput("min_containment must be between 0 and 1")
     version = session.get(DatasetVersion, version_id)
@@ -33,7 +35,8 @@ def find_overlaps(
         raise NotFound("dataset version not found")
     own = MinHashSketch.from_bytes(version.overlap_sketch)
     flags = []
-    for other, dataset, org_name in _latest_of_other_holders(session, version, own):
+    candidates = _candidates(version, own) if use_index else None
+    for other, dataset, org_name in _latest_of_other_holders(session, version, candidates):
         flag = _flag(version, own, other, dataset, org_name)
         if flag is not None and (flag.exact_match or _shares(flag, min_containment)):
             flags.append(flag)
@@ -65,7 +68,7 @@ def _candidates(version: DatasetVersion, own: MinHashSketch) -> Select[tuple[int
 
 
 def _latest_of_other_holders(
-    session: Session, version: DatasetVersion, own: MinHashSketch
+    session: Session, version: DatasetVersion, candidates: Select[tuple[int]] | None
 ) -> list[tuple[DatasetVersion, Dataset, str]]:
     latest = (
         select(DatasetVersion.dataset_id, func.max(DatasetVersion.version_no).label("no"))
@@ -82,9 +85,10 @@ def _latest_of_other_holders(
         .join(Dataset, Dataset.id == DatasetVersion.dataset_id)
         .join(Organization, Organization.id == Dataset.organization_id)
         .where(Dataset.organization_id != version.dataset.organization_id)
-        .where(DatasetVersion.id.in_(_candidates(version, own)))
         .order_by(DatasetVersion.id)
     )
+    if candidates is not None:
+        query = query.where(DatasetVersion.id.in_(candidates))
     return [(v, d, name) for v, d, name in session.execute(query).all()]
 
 

@@ -10,6 +10,7 @@ import pytest
 from datadeed.accounts.roles import Role
 from datadeed.accounts.services import principal_for
 from datadeed.datasets import OverlapFlag
+from datadeed.datasets.overlaps import find_overlaps
 from datadeed.datasets.services import DatasetService
 from datadeed.errors import InvalidInput, NotFound
 from tests.factories import OrganizationFactory, UserFactory
@@ -110,30 +111,15 @@ def test_sketch_size_follows_the_setting_and_other_sizes_are_not_compared(
 def test_the_sketch_index_finds_what_comparing_every_sketch_finds(service) -> None:  # type: ignore[no-untyped-def]
     """Sets larger than k (partial sketches): the indexed search flags exactly the datasets
     a comparison with every other holder's sketch flags, with the same estimates."""
-    from datadeed.datasets.minhash import MinHashSketch
-    from datadeed.datasets.overlaps import _flag
-
     alice, bob, carol = _holder(), _holder(), _holder()
     mine = _upload(service, alice, list(range(1000)), "甲")
-    others = [
-        _upload(service, bob, list(range(500, 1500)), "乙：一半重叠"),
-        _upload(service, bob, list(range(300)), "乙：子集"),
-        _upload(service, carol, list(range(5000, 6000)), "丙：无关"),
-        _upload(service, carol, list(range(950, 1950)), "丙：少量重叠"),
-    ]
-    own = MinHashSketch.from_bytes(mine.overlap_sketch)
-    every = [_flag(mine, own, v, v.dataset, v.dataset.organization.name) for v in others]
+    _upload(service, bob, list(range(500, 1500)), "乙：一半重叠")
+    _upload(service, bob, list(range(300)), "乙：子集")
+    _upload(service, carol, list(range(5000, 6000)), "丙：无关")
+    _upload(service, carol, list(range(950, 1950)), "丙：少量重叠")
+    session = service.session
     for threshold in (0.0, 0.04, 0.3, 0.5, 1.0):
-        expected = sorted(
-            (
-                f
-                for f in every
-                if f
-                and max(f.containment, f.contained_in_this) > 0
-                and max(f.containment, f.contained_in_this) >= threshold
-            ),
-            key=lambda f: (-f.containment, -f.jaccard, f.dataset_id),
-        )
-        assert service.find_overlaps(mine.id, min_containment=threshold) == expected
+        every = find_overlaps(session, mine.id, min_containment=threshold, use_index=False)
+        assert find_overlaps(session, mine.id, min_containment=threshold) == every
     found = {f.dataset_name for f in service.find_overlaps(mine.id, min_containment=0.0)}
     assert found == {"乙：一半重叠", "乙：子集", "丙：少量重叠"}  # not the unrelated one
