@@ -64,6 +64,11 @@ class Executor(Protocol):
         """Render ``query`` in the engine's dialect, run it, return all rows."""
         ...
 
+    @property
+    def grouping_sets(self) -> bool:
+        """Whether the values query should count columns with ``GROUPING SETS``."""
+        ...
+
 
 @dataclass
 class _Run:
@@ -170,7 +175,7 @@ def _values(run: _Run, metrics: dict[tuple[str, ...], Any]) -> ValueCounts:
         for c in run.plan.columns
         if c.type in ORDERABLE and int(metrics[("approx_distinct", c.name)] or 0) <= limit
     ]
-    query = run.plan.values_query(names)
+    query = run.plan.values_query(names, grouping_sets=run.executor.grouping_sets)
     found = ValueCounts(columns={}, patterns={})
     if query is not None:
         found = run.plan.read_values(names, run.fetch("distinct values", query))

@@ -63,6 +63,8 @@ PATTERN_CLASSES: dict[str, str] = {
 ORDERABLE = frozenset(
     {"string", "integer", "float", "decimal", "boolean", "date", "timestamp", "time"}
 )
+# Spark numbers the columns of a GROUPING SETS query in a 64-bit mask.
+MAX_GROUPING_COLUMNS = 64
 # The values query's common table expressions: distinct rows, and each column's values.
 ROWS = "dd_rows"
 GROUPS = "dd_groups"
@@ -180,7 +182,9 @@ class MetricPlan:
         """The columns whose values make two rows duplicates (every comparable one)."""
         return [c.name for c in self.columns if c.type in ORDERABLE]
 
-    def values_query(self, names: Sequence[str]) -> exp.Query | None:
+    def values_query(
+        self, names: Sequence[str], *, grouping_sets: bool = False
+    ) -> exp.Query | None:
         """One scan: the distinct rows with their counts, then each column of ``names``.
 
         The data is grouped once by every comparable column (``dd_rows``: one row per
@@ -191,6 +195,11 @@ class MetricPlan:
         one row with ``dd_set = len(names)`` and the number of distinct rows in
         ``dd_distinct``. Columns: ``dd_set``, ``dd_v0`` … ``dd_v{n-1}``, ``dd_count``,
         ``dd_rank``, ``dd_distinct`` and, if a column is text, ``dd_p_<class>``.
+
+        ``grouping_sets`` counts the columns' values in one ``GROUPING SETS`` aggregate
+        over the distinct rows instead of one ``GROUP BY`` per column: the same numbers,
+        in one Spark stage instead of one per column (Spark numbers grouping columns in
+        a 64-bit mask, so wider sets fall back to one ``GROUP BY`` per column).
         """
         keys = self.row_keys()
         if not keys:
@@ -204,7 +213,9 @@ class MetricPlan:
             self._per_column(names), self._whole_rows(names), distinct=False, copy=False
         )
         query = query.with_(ROWS, as_=rows, copy=False)
-        return query.with_(GROUPS, as_=self._column_counts(names), copy=False)
+        by_sets = grouping_sets and len(names) <= MAX_GROUPING_COLUMNS
+        counts = _grouping_set_counts(names) if by_sets else self._column_counts(names)
+        return query.with_(GROUPS, as_=counts, copy=False)
 
     @staticmethod
     def _column_counts(names: Sequence[str]) -> exp.Query:
@@ -384,3 +395,23 @@ class MetricPlan:
 
 def _n(value: int) -> exp.Expr:
     return exp.Literal.number(value)
+
+
+def _grouping_set_counts(names: Sequence[str]) -> exp.Select:
+    """:meth:`MetricPlan._column_counts` as one ``GROUPING SETS`` aggregate."""
+    refs = [col(n) for n in names]
+    which = exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.EQ(this=exp.func("GROUPING", r.copy()), expression=_n(0)),
+                true=_n(i),
+            )
+            for i, r in enumerate(refs)
+        ]
+    )
+    values = [r.copy().as_(f"dd_v{i}") for i, r in enumerate(refs)]
+    total = exp.Sum(this=col(COUNT)).as_(COUNT)
+    grouped = exp.select(which.as_("dd_set"), *values, total).from_(ROWS)
+    sets = exp.GroupingSets(expressions=[exp.Tuple(expressions=[r.copy()]) for r in refs])
+    grouped.set("group", exp.Group(grouping_sets=[sets]))
+    return grouped

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from datadeed.quality import AssessOptions, DuckDBQualityEngine, QualityReport
+from datadeed.quality.engines import duckdb as duckdb_engine
 from datadeed.quality.plan import PATTERN_CLASSES
 from tests.unit.quality.conftest import write_csv, write_parquet
 
@@ -130,3 +131,20 @@ def test_a_column_of_only_nulls_has_no_values_and_no_patterns(
     assert (column.null_count, column.distinct_count, column.top_values) == (4, 0, [])
     assert _pattern_dict(report, "t") == dict.fromkeys(PATTERN_CLASSES, 0)
     assert report.duplicate_rows == 1
+
+
+@pytest.mark.parametrize("limit", [100_000, 20])
+def test_the_grouping_sets_shape_gives_the_same_report(
+    engine: DuckDBQualityEngine,
+    text_parquet: Path,
+    mixed_parquet: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    limit: int,
+) -> None:
+    # Spark counts each column's values with GROUPING SETS; DuckDB runs that shape too.
+    options = AssessOptions(exact_distinct_limit=limit)
+    plain = [engine.assess(p, options=options) for p in (text_parquet, mixed_parquet)]
+    monkeypatch.setattr(duckdb_engine._DuckDBExecutor, "grouping_sets", True)
+    sets = [engine.assess(p, options=options) for p in (text_parquet, mixed_parquet)]
+    assert [r.digest for r in sets] == [r.digest for r in plain]
+    assert [r.model_dump() for r in sets] == [r.model_dump() for r in plain]

@@ -145,6 +145,9 @@ def _register_udfs(session: SparkSession) -> None:
 
 
 class _SparkExecutor:
+    # One GROUPING SETS stage instead of one stage per column.
+    grouping_sets = True
+
     def __init__(self, session: SparkSession, run_id: str) -> None:
         self.session = session
         self.run_id = run_id
