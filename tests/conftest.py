@@ -118,12 +118,18 @@ def _collect_abandoned_connections() -> None:
         gc.collect()
 
 
+# Tests run on the real date: their working-day clocks must not reach a year without
+# holiday data (the bundled calendar ends with 2026).
+TEST_CALENDAR = Path(__file__).parent / "data" / "calendar-statutory.toml"
+
+
 def make_settings(home: Path, database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "env": Environment.TEST,
         "home": home,
         "database_url": database_url,
         "secret_key": secrets.token_urlsafe(32),
+        "calendar_overrides": TEST_CALENDAR,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, TEST_CALENDAR
 
 CHROMIUM = os.environ.get("DATADEED_CHROMIUM", "/usr/bin/chromium")
 SHOTS = ARTIFACTS / "screenshots"
@@ -64,6 +64,7 @@ def server_url(browser_home: Path) -> Iterator[str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATADEED_")}
     env.update(DATADEED_HOME=str(home), DATADEED_PORT=str(port), DATADEED_LOG_LEVEL="WARNING")
+    env["DATADEED_CALENDAR_OVERRIDES"] = str(TEST_CALENDAR)
     cmd = [sys.executable, "-m", "datadeed"]
     subprocess.run([*cmd, "demo", "--seed-only"], env=env, check=True, capture_output=True)
     log = (home / "server.log").open("wb")

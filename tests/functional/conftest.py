@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_CALENDAR
 from tests.functional.helpers import run
 
 
@@ -16,6 +17,7 @@ def cli_env(tmp_path: Path, fresh_database_url: str) -> dict[str, str]:
     env.update(
         DATADEED_HOME=str(tmp_path / "home"),
         DATADEED_DATABASE_URL=fresh_database_url,
+        DATADEED_CALENDAR_OVERRIDES=str(TEST_CALENDAR),
         COLUMNS="200",
     )
     return env
