@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Date,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -23,19 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from datadeed.accounts.models import User
-from datadeed.db import Base, BigId, JSONDoc, utcnow
+from datadeed.db import Base, BigId, JSONDoc, str_enum, utcnow
 from datadeed.registry.states import ApplicationState
-
-
-def _enum(cls: type[Any], name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=32,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 class Track(StrEnum):
@@ -122,7 +110,7 @@ class RegistrationApplication(Base):
     commitment_accepted_at: Mapped[dt.datetime | None] = mapped_column()
 
     state: Mapped[ApplicationState] = mapped_column(
-        _enum(ApplicationState, "application_state"), default=ApplicationState.DRAFT
+        str_enum(ApplicationState, "application_state"), default=ApplicationState.DRAFT
     )
     # optimistic lock: two reviewers deciding at once, one gets 409
     version: Mapped[int] = mapped_column(default=1)
@@ -261,7 +249,7 @@ class Objection(Base):
     grounds: Mapped[str] = mapped_column(Text)
     evidence: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
     status: Mapped[ObjectionStatus] = mapped_column(
-        _enum(ObjectionStatus, "objection_status"), default=ObjectionStatus.PENDING
+        str_enum(ObjectionStatus, "objection_status"), default=ObjectionStatus.PENDING
     )
     filed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decision_reason: Mapped[str | None] = mapped_column(Text)
