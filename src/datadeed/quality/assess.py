@@ -24,6 +24,7 @@ from datadeed.quality.plan import (
     AssessOptions,
     MetricPlan,
     ValueCounts,
+    ValuesShape,
     reference_table,
 )
 from datadeed.quality.report import (
@@ -65,8 +66,8 @@ class Executor(Protocol):
         ...
 
     @property
-    def grouping_sets(self) -> bool:
-        """Whether the values query should count columns with ``GROUPING SETS``."""
+    def values_shape(self) -> ValuesShape:
+        """Where the values query counts each column's values (plan.py ``ValuesShape``)."""
         ...
 
 
@@ -175,7 +176,7 @@ def _values(run: _Run, metrics: dict[tuple[str, ...], Any]) -> ValueCounts:
         for c in run.plan.columns
         if c.type in ORDERABLE and int(metrics[("approx_distinct", c.name)] or 0) <= limit
     ]
-    query = run.plan.values_query(names, grouping_sets=run.executor.grouping_sets)
+    query = run.plan.values_query(names, shape=run.executor.values_shape)
     found = ValueCounts(columns={}, patterns={})
     if query is not None:
         found = run.plan.read_values(names, run.fetch("distinct values", query))

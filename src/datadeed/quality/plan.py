@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlglot import exp
 
@@ -63,6 +63,17 @@ PATTERN_CLASSES: dict[str, str] = {
 ORDERABLE = frozenset(
     {"string", "integer", "float", "decimal", "boolean", "date", "timestamp", "time"}
 )
+ValuesShape = Literal["rows", "columns", "grouping_sets"]
+"""Where :meth:`MetricPlan.values_query` counts each column's values (same numbers):
+
+- ``rows``: one ``GROUP BY`` per column over the distinct rows (``dd_rows``), so the
+  data is read once — for row-oriented files (CSV, JSON), where every read parses all;
+- ``columns``: one ``GROUP BY`` per column over the data itself — for Parquet, where a
+  column is read alone and the distinct rows then need not be kept;
+- ``grouping_sets``: one ``GROUPING SETS`` aggregate over the distinct rows — for Spark,
+  one stage instead of one per column (Spark numbers grouping columns in a 64-bit mask,
+  so beyond 64 columns it takes ``rows``).
+"""
 # Spark numbers the columns of a GROUPING SETS query in a 64-bit mask.
 MAX_GROUPING_COLUMNS = 64
 # The values query's common table expressions: distinct rows, and each column's values.
@@ -183,23 +194,19 @@ class MetricPlan:
         return [c.name for c in self.columns if c.type in ORDERABLE]
 
     def values_query(
-        self, names: Sequence[str], *, grouping_sets: bool = False
+        self, names: Sequence[str], *, shape: ValuesShape = "rows"
     ) -> exp.Query | None:
-        """One scan: the distinct rows with their counts, then each column of ``names``.
+        """One query: distinct rows, and each column of ``names`` counted exactly.
 
-        The data is grouped once by every comparable column (``dd_rows``: one row per
-        distinct row, with its count); each column's values are counted from those
-        groups, not from the data again. Per column of ``names`` (rows ``dd_set = i``):
-        the exact distinct count, the top-k values and, for text, the rows of each
-        pattern class, matched once per distinct value and weighted by its count. Then
-        one row with ``dd_set = len(names)`` and the number of distinct rows in
-        ``dd_distinct``. Columns: ``dd_set``, ``dd_v0`` … ``dd_v{n-1}``, ``dd_count``,
-        ``dd_rank``, ``dd_distinct`` and, if a column is text, ``dd_p_<class>``.
+        Per column of ``names`` (rows ``dd_set = i``): the exact distinct count, the
+        top-k values and, for text, the rows of each pattern class, matched once per
+        distinct value and weighted by its count. Then one row with
+        ``dd_set = len(names)`` and the number of distinct rows in ``dd_distinct``.
+        Columns: ``dd_set``, ``dd_v0`` … ``dd_v{n-1}``, ``dd_count``, ``dd_rank``,
+        ``dd_distinct`` and, if a column is text, ``dd_p_<class>``.
 
-        ``grouping_sets`` counts the columns' values in one ``GROUPING SETS`` aggregate
-        over the distinct rows instead of one ``GROUP BY`` per column: the same numbers,
-        in one Spark stage instead of one per column (Spark numbers grouping columns in
-        a 64-bit mask, so wider sets fall back to one ``GROUP BY`` per column).
+        ``shape`` says where the columns' values are counted; every shape gives the
+        same numbers (:data:`ValuesShape`).
         """
         keys = self.row_keys()
         if not keys:
@@ -213,13 +220,17 @@ class MetricPlan:
             self._per_column(names), self._whole_rows(names), distinct=False, copy=False
         )
         query = query.with_(ROWS, as_=rows, copy=False)
-        by_sets = grouping_sets and len(names) <= MAX_GROUPING_COLUMNS
-        counts = _grouping_set_counts(names) if by_sets else self._column_counts(names)
+        if shape == "grouping_sets" and len(names) <= MAX_GROUPING_COLUMNS:
+            counts: exp.Query = _grouping_set_counts(names)
+        elif shape == "columns":
+            counts = self._column_counts(names, SOURCE, exp.Count(this=exp.Star()))
+        else:
+            counts = self._column_counts(names, ROWS, exp.Sum(this=col(COUNT)))
         return query.with_(GROUPS, as_=counts, copy=False)
 
     @staticmethod
-    def _column_counts(names: Sequence[str]) -> exp.Query:
-        """Each column's values and their rows, summed over the distinct rows."""
+    def _column_counts(names: Sequence[str], table: str, total: exp.Expr) -> exp.Query:
+        """Each column's values and their rows: one ``GROUP BY`` per column of ``table``."""
         branches = []
         # Every node here is new, so the builders need not copy (n branches of n columns).
         for i, name in enumerate(names):
@@ -227,9 +238,9 @@ class MetricPlan:
                 (col(name) if j == i else exp.Null()).as_(f"dd_v{j}", copy=False)
                 for j in range(len(names))
             ]
-            total = exp.Sum(this=col(COUNT)).as_(COUNT, copy=False)
-            branch = exp.select(_n(i).as_("dd_set", copy=False), *values, total, copy=False)
-            branches.append(branch.from_(ROWS, copy=False).group_by(col(name), copy=False))
+            rows = total.copy().as_(COUNT, copy=False)
+            branch = exp.select(_n(i).as_("dd_set", copy=False), *values, rows, copy=False)
+            branches.append(branch.from_(table, copy=False).group_by(col(name), copy=False))
         if len(branches) == 1:
             return branches[0]
         return exp.union(*branches, distinct=False, copy=False)

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pandas as pd
 import pytest
 
 from datadeed.quality import AssessOptions, DuckDBQualityEngine, QualityReport
-from datadeed.quality.engines import duckdb as duckdb_engine
-from datadeed.quality.plan import PATTERN_CLASSES
+from datadeed.quality.plan import PATTERN_CLASSES, MetricPlan, ValuesShape
 from tests.unit.quality.conftest import write_csv, write_parquet
 
 
@@ -134,17 +133,27 @@ def test_a_column_of_only_nulls_has_no_values_and_no_patterns(
 
 
 @pytest.mark.parametrize("limit", [100_000, 20])
-def test_the_grouping_sets_shape_gives_the_same_report(
+def test_every_shape_of_the_values_query_gives_the_same_report(
     engine: DuckDBQualityEngine,
     text_parquet: Path,
     mixed_parquet: Path,
     monkeypatch: pytest.MonkeyPatch,
     limit: int,
 ) -> None:
-    # Spark counts each column's values with GROUPING SETS; DuckDB runs that shape too.
+    # DuckDB counts Parquet columns on the data and CSV columns on the distinct rows;
+    # Spark uses GROUPING SETS. DuckDB runs every shape here, on both inputs.
     options = AssessOptions(exact_distinct_limit=limit)
-    plain = [engine.assess(p, options=options) for p in (text_parquet, mixed_parquet)]
-    monkeypatch.setattr(duckdb_engine._DuckDBExecutor, "grouping_sets", True)
-    sets = [engine.assess(p, options=options) for p in (text_parquet, mixed_parquet)]
-    assert [r.digest for r in sets] == [r.digest for r in plain]
-    assert [r.model_dump() for r in sets] == [r.model_dump() for r in plain]
+    values_query = MetricPlan.values_query
+    reports = {}
+    calls: list[str] = []
+    for shape in get_args(ValuesShape):
+
+        def forced(plan: MetricPlan, names: Any, _shape: Any = shape, **_: Any) -> Any:
+            calls.append(_shape)  # the engine's own choice is overridden
+            return values_query(plan, names, shape=_shape)
+
+        monkeypatch.setattr(MetricPlan, "values_query", forced)
+        reports[shape] = [engine.assess(p, options=options) for p in (text_parquet, mixed_parquet)]
+    dumps = {shape: [r.model_dump() for r in found] for shape, found in reports.items()}
+    assert dumps["columns"] == dumps["rows"] == dumps["grouping_sets"]
+    assert calls == [s for s in get_args(ValuesShape) for _ in range(2)]

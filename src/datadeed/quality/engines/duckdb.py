@@ -21,6 +21,7 @@ from sqlglot import exp
 from datadeed.quality.checks import ColumnInfo, NeutralTypeOrOther
 from datadeed.quality.engines.base import QualityEngine
 from datadeed.quality.errors import UnreadableDataset
+from datadeed.quality.plan import SOURCE, ValuesShape
 from datadeed.quality.udfs import IDENTIFIER_KINDS, is_valid, udf_name
 
 __all__ = ["DuckDBQualityEngine"]
@@ -99,12 +100,10 @@ class DuckDBQualityEngine(QualityEngine):
 
 
 class _DuckDBExecutor:
-    # One GROUP BY per column over the distinct rows is cheaper in DuckDB.
-    grouping_sets = False
-
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.functions: set[str] = set()
+        self.values_shape: ValuesShape = "rows"
 
     def attach(self, table: str, path: Path) -> list[ColumnInfo]:
         if not path.is_file():
@@ -112,6 +111,8 @@ class _DuckDBExecutor:
         try:
             relation = _read(self.con, path)
             relation.create_view(table)
+            if table == SOURCE and _is_parquet(path):
+                self.values_shape = "columns"  # a column is read alone: count it there
             return [
                 ColumnInfo(name, neutral_type(t.id))
                 for name, t in zip(relation.columns, relation.types, strict=True)
@@ -140,9 +141,13 @@ class _DuckDBExecutor:
                 self.functions.add(name)
 
 
+def _is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in (".parquet", ".pq", ".parq")
+
+
 def _read(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyRelation:
     suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq", ".parq"):
+    if _is_parquet(path):
         return con.read_parquet(str(path))
     if suffix in (".json", ".jsonl", ".ndjson"):
         return con.read_json(str(path))

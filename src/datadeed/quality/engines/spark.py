@@ -24,6 +24,7 @@ from sqlglot import exp
 from datadeed.quality.checks import ColumnInfo, NeutralTypeOrOther
 from datadeed.quality.engines.base import QualityEngine, rename_tables
 from datadeed.quality.errors import EngineUnavailable, UnreadableDataset
+from datadeed.quality.plan import ValuesShape
 from datadeed.quality.udfs import IDENTIFIER_KINDS, is_valid, udf_name
 
 if TYPE_CHECKING:
@@ -54,8 +55,8 @@ _TYPES: dict[str, NeutralTypeOrOther] = {
 _RUN_CONF = {
     # Timestamps compare and print in UTC, as in the DuckDB engine.
     "spark.sql.session.timeZone": "UTC",
-    # Constraint inference is exponential in the columns of the GROUPING SETS query
-    # (12 columns: seconds, 16: minutes); the plan never needs it.
+    # Constraint inference was exponential in the columns of a GROUPING SETS query over
+    # the data (12 columns: seconds, 16: minutes); the plan never needs it.
     "spark.sql.constraintPropagation.enabled": "false",
 }
 
@@ -146,7 +147,7 @@ def _register_udfs(session: SparkSession) -> None:
 
 class _SparkExecutor:
     # One GROUPING SETS stage instead of one stage per column.
-    grouping_sets = True
+    values_shape: ValuesShape = "grouping_sets"
 
     def __init__(self, session: SparkSession, run_id: str) -> None:
         self.session = session
