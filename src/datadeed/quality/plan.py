@@ -7,17 +7,18 @@ renames those tables, renders the tree in its dialect (``tree.sql("duckdb")``,
 is written once here, and both engines compute it from the same tree.
 
 Queries, in the order an assessment runs them (a default assessment of a table whose
-text columns have at most ``exact_distinct_limit`` distinct values reads the data twice:
-queries 1 and 2):
+text columns have at most ``exact_distinct_limit`` distinct values runs two queries over
+the data: 1 and 2):
 
 1. ``profile_query`` — one scan: row count, per column non-null count, approximate
    distinct count, min, max, text length min/max/mean, rows without nulls, and A and B
    of every row rule.
-2. ``values_query`` — one scan grouping the data by all comparable columns (the
-   distinct rows and their counts); from those groups, for columns whose approximate
-   distinct count is at most ``exact_distinct_limit``: the exact distinct count, the
-   top-k values and, for text, the character-pattern classes (matched once per distinct
-   value, weighted by its count); and the number of distinct rows.
+2. ``values_query`` — the data grouped by all comparable columns (the distinct rows
+   and their counts) and, for columns whose approximate distinct count is at most
+   ``exact_distinct_limit``: the exact distinct count, the top-k values and, for text,
+   the character-pattern classes (matched once per distinct value, weighted by its
+   count); and the number of distinct rows. Where the columns are counted is the
+   engine's choice (:data:`ValuesShape`).
 3. ``pattern_query`` — pattern classes row by row, only for text columns with more
    distinct values than that (skipped when there are none).
 4. ``probe_query`` — the first ``identifier_probe_rows`` rows of text columns shaped

@@ -1,10 +1,9 @@
-"""How many times an assessment reads the data, and that each way of counting agrees.
+"""How many queries an assessment runs over the data, and that each way of counting agrees.
 
-The default assessment reads the data twice: the profile, then one query grouping the
-rows by every column, from which come exact distinct counts, top values, pattern classes
-of text and distinct rows. Text columns with more distinct values than
-``exact_distinct_limit`` have their patterns counted row by row in a third query. Every
-path is checked against pandas or plain Python here.
+The default assessment runs two: the profile, then one query for distinct rows, exact
+distinct counts, top values and pattern classes of text. Text columns with more distinct
+values than ``exact_distinct_limit`` have their patterns counted row by row in a third
+query. Every path is checked against pandas or plain Python here.
 """
 
 from __future__ import annotations
@@ -65,7 +64,7 @@ def text_parquet(tmp_path_factory: pytest.TempPathFactory, text_rows: dict[str, 
     return write_parquet(tmp_path_factory.mktemp("passes") / "text.parquet", text_rows)
 
 
-def test_default_assessment_reads_the_data_twice(
+def test_default_assessment_runs_two_queries(
     engine: DuckDBQualityEngine, text_parquet: Path, text_rows: dict[str, list[Any]]
 ) -> None:
     report, steps = _steps(engine, text_parquet)
