@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -12,7 +14,7 @@ from datadeed.accounts.principal import Principal
 from datadeed.accounts.roles import MerchantTier, OrgKind, Role
 from datadeed.accounts.schemas import OrganizationCreate, UserCreate
 from datadeed.accounts.services import AccountsService, principal_for
-from datadeed.cli.common import console, database, emit_rows, print_json, settings
+from datadeed.cli.common import console, emit_rows, open_session, print_json, settings
 from datadeed.errors import NotFound
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -36,9 +38,10 @@ def register(app: typer.Typer) -> None:
     app.add_typer(token_app, name="token")
 
 
-def _accounts() -> tuple[AccountsService, Principal]:
-    session = database().sessions()
-    return AccountsService(session, settings()), Principal.system()
+@contextmanager
+def _accounts() -> Iterator[tuple[AccountsService, Principal]]:
+    with open_session() as session:
+        yield AccountsService(session, settings()), Principal.system()
 
 
 def _user_principal(service: AccountsService, username: str) -> Principal:
@@ -57,21 +60,23 @@ def org_create(
     as_json: JsonOpt = False,
 ) -> None:
     """Create an organization."""
-    service, system = _accounts()
-    data = OrganizationCreate(uscc=uscc, name=name, name_en=name_en, kind=kind, merchant_tier=tier)
-    org = service.create_organization(system, data)
-    if as_json:
-        print_json({"id": org.id, "uscc": org.uscc, "name": org.name, "kind": org.kind.value})
-    else:
-        console.print(f"created organization {org.id}: {org.name} ({org.uscc})")
+    with _accounts() as (service, system):
+        data = OrganizationCreate(
+            uscc=uscc, name=name, name_en=name_en, kind=kind, merchant_tier=tier
+        )
+        org = service.create_organization(system, data)
+        if as_json:
+            print_json({"id": org.id, "uscc": org.uscc, "name": org.name, "kind": org.kind.value})
+        else:
+            console.print(f"created organization {org.id}: {org.name} ({org.uscc})")
 
 
 def org_list(as_json: JsonOpt = False) -> None:
     """List organizations."""
-    service, system = _accounts()
-    orgs = service.list_organizations(system)
-    rows = [{"id": o.id, "uscc": o.uscc, "name": o.name, "kind": o.kind.value} for o in orgs]
-    emit_rows(rows, ["id", "uscc", "name", "kind"], as_json=as_json)
+    with _accounts() as (service, system):
+        orgs = service.list_organizations(system)
+        rows = [{"id": o.id, "uscc": o.uscc, "name": o.name, "kind": o.kind.value} for o in orgs]
+        emit_rows(rows, ["id", "uscc", "name", "kind"], as_json=as_json)
 
 
 def user_create(
@@ -84,34 +89,34 @@ def user_create(
     as_json: JsonOpt = False,
 ) -> None:
     """Create a user in an organization."""
-    service, system = _accounts()
-    data = UserCreate(
-        username=username, display_name=display_name, email=email, password=password, roles=role
-    )
-    user = service.create_user(system, org_id, data)
-    if as_json:
-        print_json({"id": user.id, "username": user.username, "roles": sorted(user.role_set)})
-    else:
-        console.print(f"created user {user.id}: {user.username}")
+    with _accounts() as (service, system):
+        data = UserCreate(
+            username=username, display_name=display_name, email=email, password=password, roles=role
+        )
+        user = service.create_user(system, org_id, data)
+        if as_json:
+            print_json({"id": user.id, "username": user.username, "roles": sorted(user.role_set)})
+        else:
+            console.print(f"created user {user.id}: {user.username}")
 
 
 def user_list(
     org_id: Annotated[int, typer.Option("--org", help="Organization id.")], as_json: JsonOpt = False
 ) -> None:
     """List the users of an organization."""
-    service, system = _accounts()
-    users = service.list_users(system, org_id)
-    rows = [
-        {
-            "id": u.id,
-            "username": u.username,
-            "display_name": u.display_name,
-            "roles": sorted(u.role_set),
-            "active": u.is_active,
-        }
-        for u in users
-    ]
-    emit_rows(rows, ["id", "username", "display_name", "roles", "active"], as_json=as_json)
+    with _accounts() as (service, system):
+        users = service.list_users(system, org_id)
+        rows = [
+            {
+                "id": u.id,
+                "username": u.username,
+                "display_name": u.display_name,
+                "roles": sorted(u.role_set),
+                "active": u.is_active,
+            }
+            for u in users
+        ]
+        emit_rows(rows, ["id", "username", "display_name", "roles", "active"], as_json=as_json)
 
 
 def user_roles(
@@ -119,9 +124,9 @@ def user_roles(
     role: Annotated[list[Role], typer.Option(help="Role; repeat for several.")],
 ) -> None:
     """Replace a user's roles."""
-    service, system = _accounts()
-    user = service.set_roles(system, user_id, role)
-    console.print(f"{user.username}: {', '.join(sorted(user.role_set))}")
+    with _accounts() as (service, system):
+        user = service.set_roles(system, user_id, role)
+        console.print(f"{user.username}: {', '.join(sorted(user.role_set))}")
 
 
 def user_password(
@@ -129,9 +134,9 @@ def user_password(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
 ) -> None:
     """Set a user's password."""
-    service, system = _accounts()
-    service.set_password(system, user_id, password)
-    console.print("password changed")
+    with _accounts() as (service, system):
+        service.set_password(system, user_id, password)
+        console.print("password changed")
 
 
 def token_create(
@@ -141,35 +146,37 @@ def token_create(
     as_json: JsonOpt = False,
 ) -> None:
     """Issue an API token for a user; the secret is printed once."""
-    service, _system = _accounts()
-    token, secret = service.create_token(_user_principal(service, username), name, ttl_days)
-    if as_json:
-        print_json({"id": token.id, "token": secret, "expires_at": token.expires_at.isoformat()})
-    else:
-        console.print(f"token {token.id} (expires {token.expires_at:%Y-%m-%d}): {secret}")
+    with _accounts() as (service, _system):
+        token, secret = service.create_token(_user_principal(service, username), name, ttl_days)
+        if as_json:
+            print_json(
+                {"id": token.id, "token": secret, "expires_at": token.expires_at.isoformat()}
+            )
+        else:
+            console.print(f"token {token.id} (expires {token.expires_at:%Y-%m-%d}): {secret}")
 
 
 def token_list(
     username: Annotated[str, typer.Option(help="Whose tokens.")], as_json: JsonOpt = False
 ) -> None:
     """List a user's tokens (never the secrets)."""
-    service, _system = _accounts()
-    tokens = service.list_tokens(_user_principal(service, username))
-    rows = [
-        {
-            "id": t.id,
-            "name": t.name,
-            "prefix": t.prefix,
-            "expires_at": t.expires_at.isoformat(),
-            "revoked": t.revoked_at is not None,
-        }
-        for t in tokens
-    ]
-    emit_rows(rows, ["id", "name", "prefix", "expires_at", "revoked"], as_json=as_json)
+    with _accounts() as (service, _system):
+        tokens = service.list_tokens(_user_principal(service, username))
+        rows = [
+            {
+                "id": t.id,
+                "name": t.name,
+                "prefix": t.prefix,
+                "expires_at": t.expires_at.isoformat(),
+                "revoked": t.revoked_at is not None,
+            }
+            for t in tokens
+        ]
+        emit_rows(rows, ["id", "name", "prefix", "expires_at", "revoked"], as_json=as_json)
 
 
 def token_revoke(token_id: Annotated[int, typer.Argument()]) -> None:
     """Revoke a token at once."""
-    service, system = _accounts()
-    service.revoke_token(system, token_id)
-    console.print(f"token {token_id} revoked")
+    with _accounts() as (service, system):
+        service.revoke_token(system, token_id)
+        console.print(f"token {token_id} revoked")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +14,7 @@ from sqlalchemy import select
 
 from datadeed.accounts.models import Organization
 from datadeed.accounts.principal import Principal
-from datadeed.cli.common import console, database, fail, print_json, settings
+from datadeed.cli.common import console, fail, open_session, print_json, settings
 from datadeed.db import utc_stamp
 from datadeed.errors import NotFound
 from datadeed.evidence.services import EvidenceInput, EvidenceService, StreamingDigest
@@ -47,15 +49,17 @@ def register(app: typer.Typer) -> None:
     app.command("verify")(verify)
 
 
-def _ledger() -> LedgerService:
+@contextmanager
+def _ledger() -> Iterator[LedgerService]:
     s = settings()
-    session = database().sessions()
-    return LedgerService(session, s, LogKeyring.from_settings(s))
+    with open_session() as session:
+        yield LedgerService(session, s, LogKeyring.from_settings(s))
 
 
 def ledger_checkpoint(as_json: JsonOpt = False) -> None:
     """The latest signed checkpoint."""
-    cp = _ledger().latest_checkpoint()
+    with _ledger() as ledger:
+        cp = ledger.latest_checkpoint()
     if as_json:
         print_json(
             {
@@ -75,16 +79,16 @@ def ledger_proof(
     as_json: JsonOpt = False,
 ) -> None:
     """Inclusion proof of entry INDEX in the tree of SIZE entries."""
-    ledger = _ledger()
-    tree_size, proof = ledger.inclusion_proof(index, size)
-    result = {
-        "index": index,
-        "tree_size": tree_size,
-        "leaf_hash": ledger.entry(index).leaf_hash.hex(),
-        "root_hash": ledger.store.root(tree_size).hex(),
-        "inclusion_proof": [h.hex() for h in proof],
-    }
-    _emit(result, as_json)
+    with _ledger() as ledger:
+        tree_size, proof = ledger.inclusion_proof(index, size)
+        result = {
+            "index": index,
+            "tree_size": tree_size,
+            "leaf_hash": ledger.entry(index).leaf_hash.hex(),
+            "root_hash": ledger.store.root(tree_size).hex(),
+            "inclusion_proof": [h.hex() for h in proof],
+        }
+        _emit(result, as_json)
 
 
 def ledger_consistency(
@@ -93,54 +97,56 @@ def ledger_consistency(
     as_json: JsonOpt = False,
 ) -> None:
     """Consistency proof between two tree sizes."""
-    ledger = _ledger()
-    proof, old_root, new_root = ledger.consistency_proof(old, new)
-    new_size = new if new is not None else ledger.latest_checkpoint().tree_size
-    result = {
-        "old_size": old,
-        "new_size": new_size,
-        "old_root": old_root.hex(),
-        "new_root": new_root.hex(),
-        "proof": [h.hex() for h in proof],
-    }
-    _emit(result, as_json)
+    with _ledger() as ledger:
+        proof, old_root, new_root = ledger.consistency_proof(old, new)
+        new_size = new if new is not None else ledger.latest_checkpoint().tree_size
+        result = {
+            "old_size": old,
+            "new_size": new_size,
+            "old_root": old_root.hex(),
+            "new_root": new_root.hex(),
+            "proof": [h.hex() for h in proof],
+        }
+        _emit(result, as_json)
 
 
 def ledger_audit(as_json: JsonOpt = False) -> None:
     """Recompute the tree from the stored leaves; check every stored hash and checkpoint."""
-    ledger = _ledger()
-    report = audit_ledger(ledger.session, ledger.hash_fn, ledger.keyring, settings().ledger_origin)
-    if as_json:
-        print_json(report.as_dict())
-    else:
-        console.print(report.summary())
-    if not report.ok:
-        fail(report.first_problem or "audit failed", code="ledger_audit_failed")
+    with _ledger() as ledger:
+        report = audit_ledger(
+            ledger.session, ledger.hash_fn, ledger.keyring, settings().ledger_origin
+        )
+        if as_json:
+            print_json(report.as_dict())
+        else:
+            console.print(report.summary())
+        if not report.ok:
+            fail(report.first_problem or "audit failed", code="ledger_audit_failed")
 
 
 def ledger_keys(
     out: Annotated[Path | None, typer.Option(help="Also write the vkeys to this file.")] = None,
 ) -> None:
     """Print every public key (vkey) the log has signed with; pin them to verify offline."""
-    ledger = _ledger()
-    vkeys = ledger.keyring.public_keys(ledger.session)
-    ledger.session.commit()
-    text = "".join(v + "\n" for v in vkeys)
-    if out is not None:
-        out.write_text(text, encoding="ascii")
-    sys.stdout.write(text)
+    with _ledger() as ledger:
+        vkeys = ledger.keyring.public_keys(ledger.session)
+        ledger.session.commit()
+        text = "".join(v + "\n" for v in vkeys)
+        if out is not None:
+            out.write_text(text, encoding="ascii")
+        sys.stdout.write(text)
 
 
 def ledger_rotate_key() -> None:
     """Start signing with a new key; the old public key stays published and verifiable."""
-    ledger = _ledger()
-    old = ledger.keyring.signer(ledger.session).vkey
-    new = ledger.keyring.rotate(ledger.session)
-    ledger.append(
-        "key-rotation/v1", {"old_key": old, "new_key": new.vkey, "rotated_at": utc_stamp()}
-    )
-    ledger.session.commit()
-    console.print(f"now signing with {new.vkey}")
+    with _ledger() as ledger:
+        old = ledger.keyring.signer(ledger.session).vkey
+        new = ledger.keyring.rotate(ledger.session)
+        ledger.append(
+            "key-rotation/v1", {"old_key": old, "new_key": new.vkey, "rotated_at": utc_stamp()}
+        )
+        ledger.session.commit()
+        console.print(f"now signing with {new.vkey}")
 
 
 def witness_keygen(
@@ -160,21 +166,21 @@ def ledger_witness(
 ) -> None:
     """Act as a witness on this machine: check the latest checkpoint's consistency with
     the last one this witness cosigned, then add its cosignature to the checkpoint."""
-    ledger = _ledger()
-    witness = Witness(
-        CosignatureSigner.from_skey(key.read_text(encoding="ascii").strip()),
-        state,
-        hash_fn=ledger.hash_fn,
-    )
-    checkpoint = ledger.latest_checkpoint()
-    last = witness.latest(settings().ledger_origin)
-    old = last.size if last else 0
-    proof = ledger.consistency_proof(old, checkpoint.tree_size)[0] if old else []
-    verifier = parse_vkey(ledger.keyring.signer(ledger.session).vkey)
-    line = witness.cosign(checkpoint.note, verifier, proof, old)
-    ledger.add_cosignature(checkpoint.tree_size, line)
-    ledger.session.commit()
-    console.print(f"cosigned tree size {checkpoint.tree_size}")
+    with _ledger() as ledger:
+        witness = Witness(
+            CosignatureSigner.from_skey(key.read_text(encoding="ascii").strip()),
+            state,
+            hash_fn=ledger.hash_fn,
+        )
+        checkpoint = ledger.latest_checkpoint()
+        last = witness.latest(settings().ledger_origin)
+        old = last.size if last else 0
+        proof = ledger.consistency_proof(old, checkpoint.tree_size)[0] if old else []
+        verifier = parse_vkey(ledger.keyring.signer(ledger.session).vkey)
+        line = witness.cosign(checkpoint.note, verifier, proof, old)
+        ledger.add_cosignature(checkpoint.tree_size, line)
+        ledger.session.commit()
+        console.print(f"cosigned tree size {checkpoint.tree_size}")
 
 
 def evidence_add(
@@ -185,20 +191,20 @@ def evidence_add(
 ) -> None:
     """Hash PATH while streaming it, lodge the digest in the ledger, print the receipt."""
     hashed = _hash_file(path, algo)
-    ledger = _ledger()
-    service = EvidenceService(ledger.session, settings(), ledger)
-    data = EvidenceInput(
-        algo=algo, digest=hashed.hexdigest, size_bytes=hashed.size, filename=path.name[:255]
-    )
-    record = service.lodge(Principal.system(), data, organization_id=_org_id(service, org))
-    receipt = service.receipt(record.receipt_id)
-    if as_json:
-        print_json(receipt)
-    else:
-        console.print(
-            f"lodged {algo}:{hashed.hexdigest} as ledger entry {receipt['index']}; "
-            f"receipt {record.receipt_id}"
+    with _ledger() as ledger:
+        service = EvidenceService(ledger.session, settings(), ledger)
+        data = EvidenceInput(
+            algo=algo, digest=hashed.hexdigest, size_bytes=hashed.size, filename=path.name[:255]
         )
+        record = service.lodge(Principal.system(), data, organization_id=_org_id(service, org))
+        receipt = service.receipt(record.receipt_id)
+        if as_json:
+            print_json(receipt)
+        else:
+            console.print(
+                f"lodged {algo}:{hashed.hexdigest} as ledger entry {receipt['index']}; "
+                f"receipt {record.receipt_id}"
+            )
 
 
 def _hash_file(path: Path, algo: str) -> StreamingDigest:

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Annotated, cast
 
 import typer
-from sqlalchemy import Engine
 
 from datadeed.accounts.principal import Principal
-from datadeed.cli.common import console, emit_rows, fail, print_json, settings
+from datadeed.cli.common import console, emit_rows, fail, open_session, print_json, settings
 from datadeed.datasets.intake import IntakeLimits, normalize
 from datadeed.sensitive.anonymity import check_anonymity
 from datadeed.sensitive.gates import GatePurpose
@@ -83,19 +82,13 @@ def scan(path: PathArg, engine: EngineOpt = "duckdb", as_json: JsonOpt = False) 
 def _service() -> Iterator[SensitiveService]:
     """A service on its own session; afterwards the session is closed (uncommitted work
     rolled back) and the engine's connections too."""
-    from datadeed.cli.common import database
     from datadeed.ledger.keys import LogKeyring
     from datadeed.ledger.services import LedgerService
 
     s = settings()
-    db = database()
-    try:
-        with db.session() as session:
-            keyring = LogKeyring.from_settings(s)
-            yield SensitiveService(session, s, LedgerService(session, s, keyring))
-    finally:
-        if isinstance(db.bind, Engine):
-            db.bind.dispose()  # close pooled connections now, not at garbage collection
+    with open_session() as session:
+        keyring = LogKeyring.from_settings(s)
+        yield SensitiveService(session, s, LedgerService(session, s, keyring))
 
 
 def reviews(as_json: JsonOpt = False) -> None:

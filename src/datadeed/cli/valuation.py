@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
@@ -9,31 +11,34 @@ from typing import Annotated, Any
 import typer
 
 from datadeed.accounts.principal import Principal
-from datadeed.cli.common import console, database, emit_rows, fail, print_json, settings
+from datadeed.cli.common import console, emit_rows, fail, open_session, print_json, settings
 from datadeed.datasets.intake import IntakeLimits
 from datadeed.valuation.case import CaseResult, load_case_file, run_case
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def _service() -> Any:
+@contextmanager
+def _service() -> Iterator[Any]:
     from datadeed.ledger.keys import LogKeyring
     from datadeed.ledger.services import LedgerService
     from datadeed.valuation.services import ValuationService
 
     s = settings()
-    session = database().sessions()
-    return ValuationService(session, s, LedgerService(session, s, LogKeyring.from_settings(s)))
+    with open_session() as session:
+        ledger = LedgerService(session, s, LogKeyring.from_settings(s))
+        yield ValuationService(session, s, ledger)
 
 
 def case_list(as_json: JsonOpt = False) -> None:
     """Every valuation case on this server: status, value, report number."""
     from datadeed.valuation.schemas import case_out
 
-    rows = [
-        case_out(c).model_dump(mode="json", exclude={"inputs", "result"})
-        for c in _service().list_for(Principal.system())
-    ]
+    with _service() as service:
+        rows = [
+            case_out(c).model_dump(mode="json", exclude={"inputs", "result"})
+            for c in service.list_for(Principal.system())
+        ]
     emit_rows(rows, ["id", "name", "status", "value", "report_no", "holder"], as_json=as_json)
 
 
@@ -45,12 +50,13 @@ def case_report(
     from datadeed.valuation.report import report_pdf
     from datadeed.valuation.services import report_document
 
-    case = _service().get(Principal.system(), case_id)
-    if pdf is not None:
-        pdf.write_bytes(report_pdf(case))
-        console.print(f"wrote {pdf}")
-        return
-    print_json(report_document(case))
+    with _service() as service:
+        case = service.get(Principal.system(), case_id)
+        if pdf is not None:
+            pdf.write_bytes(report_pdf(case))
+            console.print(f"wrote {pdf}")
+            return
+        print_json(report_document(case))
 
 
 def register(app: typer.Typer) -> None:
