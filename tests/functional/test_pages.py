@@ -137,3 +137,24 @@ def test_audit_page_verifies_the_chain(client):
 def test_unknown_page_is_an_html_404(client):
     response = client.get("/no-such-page", headers={"accept": "text/html"})
     assert response.status_code == 404 and "页面不存在" in response.text
+
+
+@pytest.mark.parametrize(
+    ("kind", "roles", "expected"),
+    [
+        (OrgKind.ENTERPRISE, [Role.ORG_ADMIN], {"/datasets", "/applications", "/valuations"}),
+        (OrgKind.REGISTRAR, [Role.ORG_ADMIN, Role.REGISTRATION_OFFICER], {"/registry/queue"}),
+        (OrgKind.BANK, [Role.ORG_ADMIN, Role.BANK_OFFICER], {"/valuations"}),
+    ],
+)
+def test_the_menu_offers_what_the_organization_does(client, kind, roles, expected):
+    """A registrar's or a bank's administrator is not offered a data holder's pages."""
+    user = UserFactory(organization=OrganizationFactory(kind=kind), roles=roles)
+    login_page(client, user.username, PASSWORD)
+    nav = client.get("/").text.split("<nav", 1)[1].split("</nav>", 1)[0]
+    offered = {
+        p
+        for p in ("/datasets", "/applications", "/valuations", "/registry/queue")
+        if f'href="{p}"' in nav
+    }
+    assert offered == expected
