@@ -63,7 +63,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="Port `datadeed serve` binds to.")
     base_url: str = Field(
         default="http://127.0.0.1:8000",
-        description="Public URL of the platform, used in QR codes and links in certificates.",
+        description="Public URL of the platform, used in QR codes and links in certificates. "
+        "Unset: the address `datadeed serve` binds to (http://HOST:PORT).",
     )
     default_locale: str = Field(default="zh_CN", description="Page language: zh_CN or en.")
     log_level: str = Field(default="INFO", description="Python logging level.")
@@ -240,7 +241,19 @@ class Settings(BaseSettings):
                 raise ConfigurationError("DATADEED_SECRET_KEY must be at least 32 characters")
         if self.default_locale not in ("zh_CN", "en"):
             raise ConfigurationError("DATADEED_DEFAULT_LOCALE must be zh_CN or en")
+        if "base_url" not in self.model_fields_set:  # derived, so still "unset" afterwards
+            self.__dict__["base_url"] = local_url(self.host, self.port)
         return self
+
+    def serving_at(self, host: str | None, port: int | None) -> Settings:
+        """These settings for a server bound to ``host``/``port`` (command-line overrides);
+        an unset base URL follows the address."""
+        if host is None and port is None:
+            return self
+        update: dict[str, Any] = {"host": host or self.host, "port": port or self.port}
+        if "base_url" not in self.model_fields_set:
+            update["base_url"] = local_url(update["host"], update["port"])
+        return self.model_copy(update=update)
 
     @property
     def effective_database_url(self) -> str:
@@ -278,3 +291,9 @@ def _mask_url_password(url: str) -> str:
 def get_settings() -> Settings:
     """The process-wide settings, read once on first use."""
     return Settings()
+
+
+def local_url(host: str, port: int) -> str:
+    """The URL of a server bound to ``host:port`` (a wildcard bind is reached on loopback)."""
+    reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    return f"http://{reachable}:{port}"

@@ -82,3 +82,12 @@ def test_uncovered_years_count_weekdays_with_a_warning_by_default(caplog):
         assert calendar.is_workday(dt.date(2031, 1, 2))  # a Thursday
         assert not calendar.is_workday(dt.date(2031, 1, 4))  # a Saturday
     assert "no holiday notice for 2031" in caplog.text
+
+
+def test_an_unset_base_url_follows_the_address_served():
+    assert Settings(port=8765).base_url == "http://127.0.0.1:8765"  # type: ignore[call-arg]
+    wildcard = Settings(host="0.0.0.0", port=9000)  # type: ignore[call-arg]  # noqa: S104
+    assert wildcard.base_url == "http://127.0.0.1:9000"
+    assert Settings().serving_at(None, 8123).base_url == "http://127.0.0.1:8123"
+    public = Settings(base_url="https://data.example.cn", port=8765)  # type: ignore[call-arg]
+    assert public.serving_at("0.0.0.0", 9000).base_url == "https://data.example.cn"  # noqa: S104

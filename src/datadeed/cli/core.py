@@ -68,13 +68,12 @@ def serve(
 
     from datadeed.app import configure_logging, create_app
 
-    s = settings()
+    s = settings().serving_at(host, port)
     configure_logging(s.log_level)
     if s.database_url is None:
         console.print(f"[yellow]development storage: SQLite at {s.home.resolve()}[/yellow]")
-    bind_host, bind_port = host or s.host, port or s.port
-    console.print(f"datadeed serving on http://{bind_host}:{bind_port}/")
-    uvicorn.run(create_app(s), host=bind_host, port=bind_port, log_level="warning")
+    console.print(f"datadeed serving on http://{s.host}:{s.port}/")
+    uvicorn.run(create_app(s), host=s.host, port=s.port, log_level="warning")
 
 
 def demo(
