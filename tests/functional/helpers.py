@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from datadeed.accounts.models import User
 from datadeed.accounts.services import AccountsService, principal_for
+from datadeed.config import Settings
+from datadeed.db import Database
+from datadeed.ledger.keys import LogKeyring
+from datadeed.ledger.services import LedgerService
+from tests import factories
+from tests.conftest import make_settings
 
 
 def bearer(accounts: AccountsService, user: User) -> dict[str, str]:
@@ -59,3 +69,24 @@ def one_error_line(result: subprocess.CompletedProcess[str], code: str) -> str:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"error [{code}]: ")
     return lines[0]
+
+
+@contextmanager
+def seeded(env: dict[str, str]) -> Iterator[tuple[Session, Settings, LedgerService]]:
+    """A session, settings and ledger on the database of a CLI test's ``env``, with the
+    factories bound to it, to seed what the commands then act on; unbound and the
+    connections closed on exit."""
+    url = env["DATADEED_DATABASE_URL"]
+    database = Database.from_url(url)
+    settings = make_settings(Path(env["DATADEED_HOME"]), url)
+    factories.bind(database)
+    try:
+        with database.session() as session:
+            yield (
+                session,
+                settings,
+                LedgerService(session, settings, LogKeyring.from_settings(settings)),
+            )
+    finally:
+        factories.unbind()
+        database.dispose()

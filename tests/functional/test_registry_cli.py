@@ -3,51 +3,36 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from datadeed.accounts.services import principal_for
 from datadeed.datasets.services import DatasetService
-from datadeed.db import Database
 from datadeed.evidence.services import EvidenceService
-from datadeed.ledger.keys import LogKeyring
-from datadeed.ledger.services import LedgerService
 from datadeed.registry.schemas import ObjectionIn, ObjectionResponseIn
 from datadeed.registry.services import RegistryService
 from datadeed.registry.states import ApplicationState
-from tests import factories
-from tests.conftest import make_settings
-from tests.functional.helpers import one_error_line, run
+from tests.functional.helpers import one_error_line, run, seeded
 from tests.unit.registry.builders import cast, complete_draft, drive, version_of
 
 
 def _case_under_notice(env: dict[str, str], answered_objection: bool = False) -> str:
-    url = env["DATADEED_DATABASE_URL"]
-    database = Database.from_url(url)
-    settings = make_settings(Path(env["DATADEED_HOME"]), url)
-    factories.bind(database)
-    try:
+    with seeded(env) as (session, settings, ledger):
         people = cast()
-        with database.session() as session:
-            ledger = LedgerService(session, settings, LogKeyring.from_settings(settings))
-            datasets = DatasetService(session, settings, ledger)
-            version = version_of(datasets, people.applicant, reviewer=people.reviewer)
-            draft = complete_draft(
-                EvidenceService(session, settings, ledger), people.applicant, version.id
+        datasets = DatasetService(session, settings, ledger)
+        version = version_of(datasets, people.applicant, reviewer=people.reviewer)
+        draft = complete_draft(
+            EvidenceService(session, settings, ledger), people.applicant, version.id
+        )
+        registry = RegistryService(session, settings, ledger)
+        app = registry.save_draft(principal_for(people.applicant), draft)
+        app = registry.submit(principal_for(people.applicant), app.id)
+        app = drive(registry, people, app, ApplicationState.PUBLIC_NOTICE)
+        if answered_objection and app.notice is not None:
+            objection = registry.file_objection(
+                people.outsider_p, app.notice.notice_no, ObjectionIn(grounds="共同采集的数据")
             )
-            registry = RegistryService(session, settings, ledger)
-            app = registry.save_draft(principal_for(people.applicant), draft)
-            app = registry.submit(principal_for(people.applicant), app.id)
-            app = drive(registry, people, app, ApplicationState.PUBLIC_NOTICE)
-            if answered_objection and app.notice is not None:
-                objection = registry.file_objection(
-                    people.outsider_p, app.notice.notice_no, ObjectionIn(grounds="共同采集的数据")
-                )
-                answer = ObjectionResponseIn(text="由本单位独立采集")
-                registry.respond_to_objection(people.applicant_p, objection.id, answer)
-            return app.application_no
-    finally:
-        factories.unbind()
-        database.bind.dispose()  # type: ignore[union-attr]
+            answer = ObjectionResponseIn(text="由本单位独立采集")
+            registry.respond_to_objection(people.applicant_p, objection.id, answer)
+        return app.application_no
 
 
 def test_queue_case_and_notices_from_the_console(migrated):

@@ -24,11 +24,8 @@ from datadeed.cli import main
 from datadeed.config import get_settings
 from datadeed.datasets.services import DatasetService
 from datadeed.db import Database
-from datadeed.ledger.keys import LogKeyring
-from datadeed.ledger.services import LedgerService
 from datadeed.workdays import SHANGHAI
-from tests import factories
-from tests.conftest import make_settings
+from tests.functional.helpers import seeded
 from tests.unit.registry.builders import Cast, cast, version_of
 
 Cli = Callable[..., tuple[int, str, str]]
@@ -60,20 +57,11 @@ def cli(
 
 
 def _people_and_dataset(env: dict[str, str]) -> tuple[Cast, int]:
-    url = env["DATADEED_DATABASE_URL"]
-    database = Database.from_url(url)
-    settings = make_settings(Path(env["DATADEED_HOME"]), url)
-    factories.bind(database)
-    try:
+    with seeded(env) as (session, settings, ledger):
         people = cast()
-        with database.session() as session:
-            ledger = LedgerService(session, settings, LogKeyring.from_settings(settings))
-            datasets = DatasetService(session, settings, ledger)
-            version = version_of(datasets, people.applicant, reviewer=people.reviewer)
-            return people, version.id
-    finally:
-        factories.unbind()
-        database.dispose()
+        datasets = DatasetService(session, settings, ledger)
+        version = version_of(datasets, people.applicant, reviewer=people.reviewer)
+        return people, version.id
 
 
 def _notice_period_passes(env: dict[str, str], notice_no: str) -> None:
