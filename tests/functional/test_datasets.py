@@ -3,6 +3,8 @@ tenant isolation, bad files leaving nothing behind."""
 
 from __future__ import annotations
 
+import hashlib
+
 from datadeed.accounts.roles import Role
 from datadeed.ledger import entries
 from tests.factories import PASSWORD, UserFactory
@@ -38,6 +40,8 @@ def test_upload_assess_and_record_the_report_in_the_ledger(client, accounts, set
     assert entry["entry"]["body"]["digest"]["hex"] == report["digest"]
     blob = settings.blobs_dir / version["sha256"][:2] / version["sha256"][2:4] / version["sha256"]
     assert blob.read_bytes() == CSV
+    assert version["sha256"] == hashlib.sha256(CSV).hexdigest()
+    assert report["fingerprint"]["sm3"] == hashlib.new("sm3", CSV).hexdigest()
 
 
 def test_second_upload_is_version_two(client, accounts):

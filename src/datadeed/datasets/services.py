@@ -193,7 +193,7 @@ class DatasetService:
         progress: Progress | None = None,
     ) -> DatasetVersion:
         rule_set = rules[0]
-        assessed = self._assess_blob(blob.sha256, rules, None, progress)
+        assessed = self._assess_blob((blob.sha256, blob.sm3), rules, None, progress)
         dataset = dataset or self._new_dataset(actor, name)
         version = self._new_version(actor, dataset, blob, assessed.prepared, filename)
         self._record_report(actor, version, assessed.report, rule_set)
@@ -219,7 +219,7 @@ class DatasetService:
 
     def _assess_blob(
         self,
-        sha256: str,
+        digests: tuple[str, str],  # the blob's SHA-256 (its key) and SM3
         rules: _Rules,
         engine: str | None,
         progress: Progress | None,
@@ -227,7 +227,7 @@ class DatasetService:
         rule_set, refs = rules
         report_step = step_reporter(progress)
         with tempfile.TemporaryDirectory(prefix="datadeed-intake-") as work:
-            source = self._local_copy(sha256, Path(work))
+            source = self._local_copy(digests[0], Path(work))
             reference_paths = self._reference_files(refs, Path(work))
             if progress:
                 progress(0.02, "reading the file")
@@ -236,6 +236,7 @@ class DatasetService:
                 Path(work) / "canonical",
                 intake_limits(self.settings),
                 sketch_k=self.settings.overlap_sketch_k,
+                digests=digests,  # the blob store's, computed as the upload streamed in
             )
             if progress:
                 progress(0.3, "assessing quality")
@@ -384,7 +385,8 @@ class DatasetService:
         rule_set = version.dataset.current_rule_set
         refs = self._reference_blobs(version.dataset, rule_set)
         self.session.commit()
-        assessed = self._assess_blob(version.sha256, (rule_set, refs), engine, progress)
+        digests = (version.sha256, version.sm3)
+        assessed = self._assess_blob(digests, (rule_set, refs), engine, progress)
         record = self._record_report(actor, version, assessed.report, rule_set)
         self.session.commit()
         return record

@@ -53,16 +53,21 @@ def prepare(
     limits: IntakeLimits | None = None,
     *,
     sketch_k: int = DEFAULT_K,
+    digests: tuple[str, str] | None = None,
 ) -> Prepared:
     """Canonical Parquet of ``path`` in ``work_dir``, with its digests and fingerprint
-    (overlap sketch of size ``sketch_k``)."""
+    (overlap sketch of size ``sketch_k``). ``digests`` (SHA-256, SM3) when the caller
+    already has them, as the blob store does for an upload: the file is not read again."""
     work_dir.mkdir(parents=True, exist_ok=True)
     limits = limits or IntakeLimits()
-    # hashlib releases the GIL: the source digests are read while DuckDB reads the data.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        digests = pool.submit(source_digests, path)
+    if digests is not None:
         normalized = normalize(path, work_dir / "data.parquet", limits=limits)
-        sha256, sm3 = digests.result()
+        sha256, sm3 = digests
+    else:  # hashlib releases the GIL: the digests are read while DuckDB reads the data
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(source_digests, path)
+            normalized = normalize(path, work_dir / "data.parquet", limits=limits)
+            sha256, sm3 = pending.result()
     fingerprint = fingerprint_parquet(
         normalized.path, k=sketch_k, memory_limit=limits.memory_limit, work_dir=work_dir
     )
